@@ -1,0 +1,173 @@
+"""The ``frontline`` command line: check, solve, verify, template, generate, demo."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from api import console as ui
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="frontline: 高校领导干部深入基层联系学生工作排程 / plans leaders' contact with students.",
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+Lang = Annotated[str, typer.Option("--lang", help="消息语言 / message language: zh | en")]
+DataArg = Annotated[Path, typer.Argument(help="CSV 文件夹或 .xlsx 工作簿 / folder of CSV files or an .xlsx workbook")]
+
+
+def _read(data: Path, lang: str):  # type: ignore[no-untyped-def]
+    """Read and validate the input, or print every problem and exit 2."""
+    from data.problems import InputError
+    from data.reader import read_problem
+
+    try:
+        result = read_problem(data)
+    except InputError as exc:
+        for w in exc.warnings:
+            err.print(f"[yellow]{ui.warning_word(lang)}[/] {w.format(lang)}", highlight=False)
+        for p in exc.problems:
+            err.print(p.format(lang), highlight=False, markup=False)
+        err.print(ui.invalid_input(len(exc.problems), lang), highlight=False)
+        raise typer.Exit(2) from None
+    for w in result.warnings:
+        err.print(f"[yellow]{ui.warning_word(lang)}[/] {w.format(lang)}", highlight=False)
+    return result
+
+
+@app.command()
+def check(data: DataArg, lang: Lang = "zh") -> None:
+    """读取并校验学期数据，打印摘要 / read and validate term data, print a summary."""
+    from solver.diagnose import diagnose
+
+    result = _read(data, lang)
+    ui.print_check(out, result.problem, diagnose(result.problem, lang=lang), lang)
+
+
+@app.command()
+def solve(
+    data: DataArg,
+    out_dir: Annotated[Path, typer.Option("--out", help="输出文件夹 / output folder")],
+    time_limit: Annotated[float, typer.Option("--time-limit", help="秒 / seconds")] = 60.0,
+    workers: Annotated[int, typer.Option("--workers", help="CP-SAT 线程数，0=全部 / threads, 0 = all cores")] = 0,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    deterministic: Annotated[bool, typer.Option("--deterministic", help="确定性时间预算：同数据同种子同结果 / reproducible plan")] = False,
+    lang: Lang = "zh",
+    quiet: Annotated[bool, typer.Option("--quiet", help="不显示进度 / no progress")] = False,
+) -> None:
+    """生成学期计划 / plan the term."""
+    result = _read(data, lang)
+    _solve_and_write(result.problem, out_dir, time_limit, workers, seed, deterministic, lang, quiet, result.warnings)
+
+
+def _solve_and_write(problem, out_dir, time_limit, workers, seed, deterministic, lang, quiet, warnings=()):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from calendars.feeds import write_feeds
+    from data.plan_io import summary, write_plan
+    from solver.solve import SolveOptions
+    from solver.solve import solve as run_solve
+    from solver.verify import verify
+
+    options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed, deterministic=deterministic, lang=lang)
+    with ui.Progress(err, quiet or deterministic) as progress:
+        plan = run_solve(problem, options, progress.update)
+    plan = replace(plan, warnings=tuple(w.format(lang) for w in warnings))
+    write_plan(plan, problem, out_dir)
+    write_feeds(plan, problem, out_dir)
+    violations = [v for v in verify(problem, plan) if v.hard]
+    ui.print_summary(out, summary(plan, problem), out_dir, lang)
+    if violations:  # the solver's own output must always pass the checker
+        for v in violations:
+            err.print(v.format(), markup=False)
+        raise typer.Exit(1)
+
+
+@app.command()
+def verify(
+    data: DataArg,
+    plan_dir: Annotated[Path, typer.Argument(help="计划文件夹 / plan folder")],
+    lang: Lang = "zh",
+) -> None:
+    """独立校验计划（可校验人工修改的计划）/ check a plan against every hard rule."""
+    from data.plan_io import PlanFileError, read_plan
+    from solver.verify import verify as run_verify
+
+    result = _read(data, lang)
+    try:
+        plan = read_plan(plan_dir)
+    except PlanFileError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    violations = run_verify(result.problem, plan)
+    for v in violations:
+        (err if v.hard else out).print(v.format(), markup=False)
+    hard = sum(1 for v in violations if v.hard)
+    out.print(ui.verify_line(len(plan.events), hard, len(violations) - hard, lang))
+    raise typer.Exit(1 if hard else 0)
+
+
+@app.command()
+def template(
+    path: Annotated[Path, typer.Argument(help="输出的 .xlsx / the .xlsx to write")],
+    lang: Lang = "zh",
+) -> None:
+    """写出空白数据模板 / write an empty workbook to fill in."""
+    from data.template import write_template
+
+    write_template(path, lang=lang)
+    out.print(f"{path}")
+
+
+@app.command()
+def generate(
+    out_dir: Annotated[Path, typer.Argument(help="输出文件夹 / output folder")],
+    size: Annotated[str, typer.Option("--size", help="S | M | L | XL")] = "S",
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+) -> None:
+    """生成合成测试数据 / write a synthetic university."""
+    from data.generate import SIZES
+    from data.generate import generate as run_generate
+
+    if size.upper() not in SIZES:
+        err.print(f"--size: {size!r} 不是 S、M、L、XL 之一 / must be one of S, M, L, XL")
+        raise typer.Exit(2)
+    started = time.perf_counter()
+    run_generate(size.upper(), seed, out_dir)
+    out.print(f"{out_dir} ({size.upper()}, seed {seed}, {time.perf_counter() - started:.1f}s)")
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="输出文件夹 / output folder")] = Path("demo-plan"),
+    time_limit: Annotated[float, typer.Option("--time-limit")] = 30.0,
+    lang: Lang = "zh",
+) -> None:
+    """校验并规划内置示范大学 / check and plan the bundled demo university."""
+    from data import DEMO_DIR
+
+    result = _read(DEMO_DIR, lang)
+    out.print(ui.demo_intro(DEMO_DIR, lang))
+    _solve_and_write(result.problem, out_dir, time_limit, 0, 0, False, lang, False, result.warnings)
+
+
+def main() -> None:
+    """Entry point: any unexpected error exits 1 with a message instead of a traceback."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        err.print(f"frontline: 意外错误 / unexpected error: {type(exc).__name__}: {exc}", markup=False)
+        sys.exit(1)

@@ -1,0 +1,142 @@
+"""Student-affairs frontline time: fill each contact week's required share of available working
+time with class and canteen visits, around everything already planned (a deterministic greedy
+pass after the CP-SAT solve; the solve has already placed these leaders' required visits)."""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections import defaultdict
+from collections.abc import Callable
+
+from . import intervals as iv
+from .availability import Availability
+from .options import STEP, Option
+from .problem import DEFAULT_VISIT_MINUTES, WORKDAY_END, Leader, Problem, Unit, Venue
+from .result import Event
+
+MakeEvent = Callable[[Option], Event]
+
+
+def fill_frontline_time(
+    problem: Problem, avail: Availability, events: list[Event], make_event: MakeEvent
+) -> list[Event]:
+    """New events that bring every student-affairs leader up to ``frontline_share``."""
+    cal = avail.calendar
+    occupied: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for e in events:
+        occupied[e.target_id].append((cal.minute(e.start), cal.minute(e.end)))
+    added: list[Event] = []
+    for leader in problem.leaders:
+        if leader.frontline_share <= 0:
+            continue
+        mine = [e for e in events if e.leader_id == leader.leader_id]
+        targets = _targets(problem, leader)
+        for week in problem.term.contact_week_list:
+            new = _fill_week(avail, leader, week, mine, targets, occupied, make_event)
+            mine.extend(new)
+            added.extend(new)
+    return added
+
+
+def _targets(problem: Problem, leader: Leader) -> list[Unit | Venue]:
+    """Classes of the leader's campus (own college first), then its canteens."""
+    classes = [u for u in problem.units if u.kind == "class" and u.campus == leader.campus]
+    classes.sort(
+        key=lambda u: (u.college != leader.college, zlib.crc32(f"{leader.leader_id}/{u.unit_id}".encode()))
+    )
+    canteens = [v for v in problem.venues if v.kind == "canteen" and v.campus == leader.campus]
+    return [*classes, *canteens]
+
+
+def _fill_week(
+    avail: Availability,
+    leader: Leader,
+    week: int,
+    mine: list[Event],
+    targets: list[Unit | Venue],
+    occupied: dict[str, list[tuple[int, int]]],
+    make_event: MakeEvent,
+) -> list[Event]:
+    cal = avail.calendar
+    term = avail.problem.term
+    working = avail.working_time(leader.leader_id, week)
+    need = math.ceil(leader.frontline_share * iv.total(working))
+    frame = iv.normalize(
+        (d.start + term.day_start, d.start + min(WORKDAY_END, term.day_end))
+        for d in cal.week_days(week)
+        if d.is_workday
+    )
+    week_events = [e for e in mine if e.week == week and e.status == "planned"]
+    spans = iv.normalize((cal.minute(e.start), cal.minute(e.end)) for e in week_events if e.face_to_face)
+    have = iv.total(iv.intersect(spans, frame))
+    if have >= need:
+        return []
+    buffer = term.buffer_minutes
+    taken = iv.normalize(
+        (
+            cal.minute(e.start) - avail.separation(e.campus or None, leader.campus),
+            cal.minute(e.end) + avail.separation(e.campus or None, leader.campus),
+        )
+        for e in week_events
+    )
+    free = iv.subtract(iv.intersect(avail.leader_free(leader.leader_id, leader.campus), frame), taken)
+    visited: set[str] = {e.target_id for e in week_events}
+    added: list[Event] = []
+    for start, end in free:
+        t = -(-start // STEP) * STEP
+        while have < need:
+            target = _pick(avail, targets, t, occupied, visited, end)
+            if target is None:
+                t += STEP
+                if t >= end:
+                    break
+                continue
+            minutes = DEFAULT_VISIT_MINUTES[target.kind]
+            option = _option(leader, target, t, t + minutes)
+            event = make_event(option)
+            added.append(event)
+            ident = option.target_id
+            occupied[ident].append((t, t + minutes))
+            visited.add(ident)
+            have += minutes
+            t = t + minutes + buffer
+            t = -(-t // STEP) * STEP
+        if have >= need:
+            break
+    return added
+
+
+def _pick(
+    avail: Availability,
+    targets: list[Unit | Venue],
+    t: int,
+    occupied: dict[str, list[tuple[int, int]]],
+    visited: set[str],
+    limit: int,
+) -> Unit | Venue | None:
+    """A target free for a visit starting at ``t`` (not yet visited this week first)."""
+    fallback: Unit | Venue | None = None
+    for target in targets:
+        minutes = DEFAULT_VISIT_MINUTES[target.kind]
+        if t + minutes > limit or not iv.contains(avail.target_free(target), t, t + minutes):
+            continue
+        ident = target.unit_id if isinstance(target, Unit) else target.venue_id
+        capacity = target.capacity if isinstance(target, Venue) else 1
+        if sum(1 for s, e in occupied.get(ident, ()) if s < t + minutes and t < e) >= capacity:
+            continue
+        if ident not in visited:
+            return target
+        if fallback is None:
+            fallback = target
+    return fallback
+
+
+def _option(leader: Leader, target: Unit | Venue, start: int, end: int) -> Option:
+    day = start // iv.DAY
+    if isinstance(target, Unit):
+        return Option(leader.leader_id, target.unit_id, target.kind, start, end, day // 7 + 1, day, target.campus)
+    return Option(
+        leader.leader_id, target.venue_id, target.kind, start, end, day // 7 + 1, day, target.campus,
+        venue_id=target.venue_id,
+    )

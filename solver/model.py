@@ -1,0 +1,333 @@
+"""The CP-SAT model. One function per constraint; ``HARD`` and ``SOFT`` list them all.
+
+Decision variables: ``x[i]`` = option i (a candidate dated visit) is planned; ``link[l, u]`` =
+leader l links to unit u. Each requirement of the notice has a ``miss`` variable, so that a plan is
+always found and what could not be met is explained instead of failing the whole solve.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from .options import Candidates, Option
+from .problem import VISIT_KINDS, Problem
+from .weights import Weights
+
+
+@dataclass
+class Model:
+    problem: Problem
+    cands: Candidates
+    weights: Weights
+    cp: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    x: list[cp_model.IntVar] = field(default_factory=list)
+    link: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    # (requirement, leader_id, detail) -> miss variable
+    miss: dict[tuple[str, str, object], cp_model.IntVar] = field(default_factory=dict)
+    terms: list[tuple[cp_model.LinearExprT, int]] = field(default_factory=list)
+    by_leader: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    blocks: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)
+    fixed: dict[int, int] = field(default_factory=dict)  # option index -> 1/0 (re-plan)
+    keep: dict[int, int] = field(default_factory=dict)  # option index -> weight to keep it
+
+    @property
+    def options(self) -> list[Option]:
+        return self.cands.options
+
+    def cost(self, expr: cp_model.LinearExprT, weight: int) -> None:
+        if weight:
+            self.terms.append((expr, weight))
+
+
+Constraint = Callable[[Model], None]
+
+
+def build(
+    problem: Problem,
+    cands: Candidates,
+    weights: Weights,
+    *,
+    fixed: dict[int, int] | None = None,
+    keep: dict[int, int] | None = None,
+) -> Model:
+    m = Model(problem, cands, weights, fixed=dict(fixed or {}), keep=dict(keep or {}))
+    m.x = [m.cp.new_bool_var(f"x{i}") for i in range(len(cands.options))]
+    for i, o in enumerate(cands.options):
+        m.by_leader[o.leader_id].append(i)
+    for leader_id, units in sorted(cands.links.items()):
+        for u in units:
+            m.link[leader_id, u] = m.cp.new_bool_var(f"link_{leader_id}_{u}")
+    for constraint in (*HARD, *SOFT):
+        constraint(m)
+    m.cp.minimize(sum(w * e for e, w in m.terms))
+    return m
+
+
+def _miss(m: Model, requirement: str, leader_id: str, detail: object, weight: int) -> cp_model.IntVar:
+    var = m.cp.new_bool_var(f"miss_{requirement}_{leader_id}_{detail}")
+    m.miss[requirement, leader_id, detail] = var
+    m.cost(var, weight)
+    return var
+
+
+# hard constraints ----------------------------------------------------------------------------------
+def one_visit_per_leader_day(m: Model) -> None:
+    """A leader makes at most one planned visit a day (no overlaps, no rushed campus switches)."""
+    for indices in m.by_leader.values():
+        per_day: dict[int, list[int]] = defaultdict(list)
+        for i in indices:
+            per_day[m.options[i].day].append(i)
+        for day_indices in per_day.values():
+            if len(day_indices) > 1:
+                m.cp.add_at_most_one(m.x[i] for i in day_indices)
+
+
+def linked_visits_need_the_link(m: Model) -> None:
+    """Visits to a candidate linked unit happen only if the leader links to that unit."""
+    for i, o in enumerate(m.options):
+        if o.linked:
+            m.cp.add_implication(m.x[i], m.link[o.leader_id, o.target_id])
+
+
+def one_link_per_leader(m: Model) -> None:
+    for leader in m.problem.leaders:
+        if not leader.link:
+            continue
+        links = [v for (lid, _), v in m.link.items() if lid == leader.leader_id]
+        miss = _miss(m, "linked_unit", leader.leader_id, "", m.weights.miss_link)
+        m.cp.add(sum(links) + miss == 1)
+
+
+def unit_link_capacity(m: Model) -> None:
+    per_unit: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    for (_, u), var in m.link.items():
+        per_unit[u].append(var)
+    for u, links in per_unit.items():
+        cap = m.problem.unit(u).max_leaders
+        if len(links) > cap:
+            m.cp.add(sum(links) <= cap)
+
+
+def contact_blocks(problem: Problem, every: int) -> list[tuple[int, ...]]:
+    weeks = problem.term.contact_week_list
+    return [tuple(weeks[i : i + every]) for i in range(0, len(weeks), every)]
+
+
+def weekly_contact(m: Model) -> None:
+    """A face-to-face contact in every block of ``contact_every_weeks`` contact weeks."""
+    for leader in m.problem.leaders:
+        blocks = contact_blocks(m.problem, leader.contact_every_weeks)
+        m.blocks[leader.leader_id] = blocks
+        by_week: dict[int, list[int]] = defaultdict(list)
+        for i in m.by_leader[leader.leader_id]:
+            if m.options[i].face_to_face:
+                by_week[m.options[i].week].append(i)
+        for block in blocks:
+            chosen = [m.x[i] for w in block for i in by_week.get(w, ())]
+            miss = _miss(m, "weekly_contact", leader.leader_id, block[0], m.weights.miss_weekly_contact)
+            m.cp.add(sum(chosen) + miss >= 1)
+
+
+def one_lecture(m: Model) -> None:
+    """Each leader with ``lecture`` gives exactly one guest lecture in the term."""
+    for leader in m.problem.leaders:
+        ids = [i for i in m.by_leader[leader.leader_id] if m.options[i].section_id]
+        if leader.lecture:
+            miss = _miss(m, "lecture", leader.leader_id, "", m.weights.miss_lecture)
+            m.cp.add(sum(m.x[i] for i in ids) + miss == 1)
+        elif ids:
+            m.cp.add(sum(m.x[i] for i in ids) <= 1)
+
+
+def section_capacity(m: Model) -> None:
+    """A course section hosts at most one leader in the term."""
+    per_section: dict[str, list[int]] = defaultdict(list)
+    for i, o in enumerate(m.options):
+        if o.section_id:
+            per_section[o.section_id].append(i)
+    for ids in per_section.values():
+        if len(ids) > 1:
+            m.cp.add_at_most_one(m.x[i] for i in ids)
+
+
+def seven_visit_kinds(m: Model) -> None:
+    """Leaders with ``seven_visits`` cover all seven visit kinds in the term."""
+    for leader in m.problem.leaders:
+        if not leader.seven_visits:
+            continue
+        by_kind: dict[str, list[int]] = defaultdict(list)
+        for i in m.by_leader[leader.leader_id]:
+            by_kind[m.options[i].visit_kind].append(i)
+        for kind in VISIT_KINDS:
+            miss = _miss(m, "seven_visits", leader.leader_id, kind, m.weights.miss_visit_kind)
+            m.cp.add(sum(m.x[i] for i in by_kind.get(kind, ())) + miss >= 1)
+
+
+def venue_capacity(m: Model) -> None:
+    """No more leaders at a venue at the same time than its capacity."""
+    per_venue: dict[str, list[int]] = defaultdict(list)
+    for i, o in enumerate(m.options):
+        if o.venue_id:
+            per_venue[o.venue_id].append(i)
+    for venue in m.problem.venues:
+        _capacity_over_time(m, per_venue.get(venue.venue_id, []), venue.capacity)
+
+
+def activity_capacity(m: Model) -> None:
+    per_activity: dict[str, list[int]] = defaultdict(list)
+    for i, o in enumerate(m.options):
+        if o.activity_id:
+            per_activity[o.activity_id].append(i)
+    for act in m.problem.activities:
+        ids = per_activity.get(act.activity_id, [])
+        if len(ids) > act.max_leaders:
+            m.cp.add(sum(m.x[i] for i in ids) <= act.max_leaders)
+
+
+def unit_not_shared_at_once(m: Model) -> None:
+    """Two leaders never visit the same unit at the same time."""
+    per_unit: dict[str, list[int]] = defaultdict(list)
+    unit_ids = {u.unit_id for u in m.problem.units}
+    for i, o in enumerate(m.options):
+        if o.target_id in unit_ids:
+            per_unit[o.target_id].append(i)
+    for ids in per_unit.values():
+        _capacity_over_time(m, ids, 1)
+
+
+def _capacity_over_time(m: Model, ids: list[int], capacity: int) -> None:
+    """At every start time, the options covering it sum to at most ``capacity``."""
+    if len(ids) <= capacity:
+        return
+    by_day: dict[int, list[int]] = defaultdict(list)
+    for i in ids:
+        by_day[m.options[i].day].append(i)
+    for day_ids in by_day.values():
+        if len(day_ids) <= capacity:
+            continue
+        seen: set[frozenset[int]] = set()
+        for t in sorted({m.options[i].start for i in day_ids}):
+            covering = frozenset(i for i in day_ids if m.options[i].start <= t < m.options[i].end)
+            if len(covering) > capacity and covering not in seen:
+                seen.add(covering)
+                vars_ = [m.x[i] for i in sorted(covering)]
+                if capacity == 1:
+                    m.cp.add_at_most_one(vars_)
+                else:
+                    m.cp.add(sum(vars_) <= capacity)
+
+
+def fixed_options(m: Model) -> None:
+    """Re-plan: options fixed by the caller (frozen past events, untouched leaders)."""
+    for i, value in m.fixed.items():
+        m.cp.add(m.x[i] == value)
+
+
+HARD: tuple[Constraint, ...] = (
+    one_visit_per_leader_day,
+    linked_visits_need_the_link,
+    one_link_per_leader,
+    unit_link_capacity,
+    weekly_contact,
+    one_lecture,
+    section_capacity,
+    seven_visit_kinds,
+    venue_capacity,
+    activity_capacity,
+    unit_not_shared_at_once,
+    fixed_options,
+)
+
+
+# soft goals ------------------------------------------------------------------------------------
+def keep_published(m: Model) -> None:
+    """Re-plan: each published event that is not kept costs more than any other soft goal."""
+    for i, weight in m.keep.items():
+        m.cost(1 - m.x[i], weight)
+
+
+def visit_costs(m: Model) -> None:
+    """Per visit: linked unit first, regular habits, home campus, little travel."""
+    w = m.weights
+    for leader in m.problem.leaders:
+        ids = m.by_leader[leader.leader_id]
+        habit = _habit(m.options[i] for i in ids)
+        for i in ids:
+            o = m.options[i]
+            cost = w.visit
+            if leader.link and not o.linked and not o.section_id:
+                cost += w.not_linked_unit
+            if habit is not None:
+                weekday, clock = (o.day % 7) + 1, o.start % 1440
+                cost += 0 if weekday == habit[0] else w.irregular_weekday
+                cost += 0 if clock == habit[1] else w.irregular_time
+            if o.campus is not None and o.campus != leader.campus:
+                cost += w.other_campus
+                cost += w.travel_minute * m.problem.travel_minutes(leader.campus, o.campus) // 10
+            m.cost(m.x[i], cost)
+
+
+def _habit(options: Iterable[Option]) -> tuple[int, int] | None:
+    """The leader's most available (weekday, time of day): where regular visits should go."""
+    counts = Counter(
+        ((o.day % 7) + 1, o.start % 1440) for o in options if o.linked or o.venue_id or not o.activity_id
+    )
+    if not counts:
+        return None
+    return min(counts, key=lambda k: (-counts[k], k))
+
+
+def unit_twice_a_week(m: Model) -> None:
+    per: dict[tuple[str, int], list[int]] = defaultdict(list)
+    unit_ids = {u.unit_id for u in m.problem.units}
+    for i, o in enumerate(m.options):
+        if o.target_id in unit_ids:
+            per[o.target_id, o.week].append(i)
+    for (u, week), ids in per.items():
+        if len(ids) > 1:
+            over = m.cp.new_int_var(0, len(ids), f"twice_{u}_{week}")
+            m.cp.add(sum(m.x[i] for i in ids) <= 1 + over)
+            m.cost(over, m.weights.unit_twice_a_week)
+
+
+def link_preferences(m: Model) -> None:
+    """Continuity with last term, and school leaders spread over colleges."""
+    history = {(h.leader_id, h.unit_id) for h in m.problem.history}
+    has_history = {h.leader_id for h in m.problem.history}
+    per_college: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    for (leader_id, u), var in m.link.items():
+        if leader_id in has_history and (leader_id, u) not in history:
+            m.cost(var, m.weights.no_history)
+        college = m.problem.unit(u).college
+        if college:
+            per_college[college].append(var)
+    for college, links in per_college.items():
+        if len(links) > 1:
+            over = m.cp.new_int_var(0, len(links), f"college_{college}")
+            m.cp.add(sum(links) <= 1 + over)
+            m.cost(over, m.weights.college_imbalance)
+
+
+def lectures_spread(m: Model) -> None:
+    per_week: dict[int, list[int]] = defaultdict(list)
+    for i, o in enumerate(m.options):
+        if o.section_id:
+            per_week[o.week].append(i)
+    for week, ids in per_week.items():
+        if len(ids) > 1:
+            over = m.cp.new_int_var(0, len(ids), f"lectures_{week}")
+            m.cp.add(sum(m.x[i] for i in ids) <= 1 + over)
+            m.cost(over, m.weights.lecture_same_week)
+
+
+SOFT: tuple[Constraint, ...] = (
+    keep_published,
+    visit_costs,
+    unit_twice_a_week,
+    link_preferences,
+    lectures_spread,
+)

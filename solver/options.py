@@ -1,0 +1,319 @@
+"""Candidate visits ("options"): every dated visit the model may choose from.
+
+The availability engine tells where a leader and a target are both free; here those common free
+intervals become concrete, duration-long visits on a 15-minute grid, pruned so that the model stays
+small: a few starts per leader, target and day, a bounded number per leader and week.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from . import intervals as iv
+from .availability import Availability
+from .problem import (
+    DEFAULT_VISIT_MINUTES,
+    FACE_TO_FACE_KINDS,
+    Leader,
+    Problem,
+    Unit,
+    Venue,
+)
+
+STEP = 15  # minutes between candidate start times
+STARTS_PER_DAY = 2  # candidate starts kept per leader, target and day
+LINK_CANDIDATES = 8  # candidate linked units per leader
+CONTACT_UNITS = 2  # units (besides canteens) offered to a leader for plain contact
+OPTIONS_PER_WEEK = 12  # cap on plain-contact options per leader and week
+
+
+@dataclass(frozen=True)
+class Option:
+    """One candidate visit."""
+
+    leader_id: str
+    target_id: str
+    visit_kind: str
+    start: int
+    end: int
+    week: int
+    day: int
+    campus: str | None
+    linked: bool = False  # a visit to a candidate linked unit: only if the link is chosen
+    venue_id: str | None = None
+    activity_id: str | None = None
+    section_id: str | None = None
+
+    @property
+    def face_to_face(self) -> bool:
+        return self.visit_kind in FACE_TO_FACE_KINDS
+
+
+@dataclass
+class Candidates:
+    """All options and candidate links, with the facts the explanations need."""
+
+    options: list[Option] = field(default_factory=list)
+    links: dict[str, list[str]] = field(default_factory=dict)  # leader -> candidate unit ids
+    link_scores: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def unit_visit_kind(unit: Unit) -> str:
+    return unit.kind  # class, dorm and society visits are named after the unit kind
+
+
+def build(problem: Problem, avail: Availability) -> Candidates:
+    cands = Candidates()
+    index = _TargetIndex(problem)
+    for leader in problem.leaders:
+        if leader.link:
+            cands.links[leader.leader_id] = _link_candidates(problem, avail, leader, index, cands)
+        cands.options.extend(_leader_options(problem, avail, leader, index, cands))
+    return cands
+
+
+class _TargetIndex:
+    def __init__(self, problem: Problem):
+        self.units_by: dict[tuple[str, str], list[Unit]] = defaultdict(list)
+        for unit in problem.units:
+            self.units_by[(unit.campus, unit.kind)].append(unit)
+        self.canteens: dict[str | None, list[Venue]] = defaultdict(list)
+        self.online: list[Venue] = []
+        for venue in problem.venues:
+            if venue.kind == "canteen":
+                self.canteens[venue.campus].append(venue)
+            else:
+                self.online.append(venue)
+        self.history = {(h.leader_id, h.unit_id) for h in problem.history}
+        self.campuses = [c.campus_id for c in problem.campuses]
+
+
+# targets ---------------------------------------------------------------------------------------
+def _unit_slots(
+    avail: Availability, leader: Leader, target: Unit | Venue, minutes: int
+) -> dict[int, list[int]]:
+    """Day index -> a few start minutes at which the leader can visit the target."""
+    campus = target.campus
+    common = iv.intersect(avail.leader_free(leader.leader_id, campus), avail.target_free(target))
+    by_day: dict[int, list[int]] = defaultdict(list)
+    for start, end in common:
+        first = -(-start // STEP) * STEP
+        if first + minutes > end:
+            continue
+        day = first // iv.DAY
+        if len(by_day[day]) < STARTS_PER_DAY:
+            by_day[day].append(first)
+    return by_day
+
+
+def _target_options(
+    avail: Availability, leader: Leader, target: Unit | Venue, *, linked: bool = False
+) -> list[Option]:
+    kind = target.kind
+    minutes = DEFAULT_VISIT_MINUTES[kind]
+    ident = target.unit_id if isinstance(target, Unit) else target.venue_id
+    venue_id = target.venue_id if isinstance(target, Venue) else None
+    out = []
+    for day, starts in sorted(_unit_slots(avail, leader, target, minutes).items()):
+        week = day // 7 + 1
+        out.extend(
+            Option(
+                leader.leader_id, ident, kind, s, s + minutes, week, day, target.campus,
+                linked=linked, venue_id=venue_id,
+            )
+            for s in starts
+        )
+    return out
+
+
+def _schedulable_weeks(avail: Availability, leader: Leader, unit: Unit) -> int:
+    minutes = DEFAULT_VISIT_MINUTES[unit.kind]
+    return len({d // 7 for d in _unit_slots(avail, leader, unit, minutes)})
+
+
+def _link_candidates(
+    problem: Problem, avail: Availability, leader: Leader, index: _TargetIndex, cands: Candidates
+) -> list[str]:
+    """The most promising units to link this leader to: history, college, campus, schedulable."""
+    scored = []
+    for unit in problem.units:
+        if unit.max_leaders < 1:
+            continue
+        score = 0
+        if (leader.leader_id, unit.unit_id) in index.history:
+            score += 400
+        if leader.college and unit.college == leader.college:
+            score += 60
+        if unit.campus == leader.campus:
+            score += 100
+        scored.append((-score, unit.kind, unit.unit_id, unit))
+    scored.sort(key=lambda t: (t[0], t[2]))
+    # Keep a mix of kinds among the best so that links spread over classes, dorms and societies.
+    shortlist: list[Unit] = []
+    per_kind: dict[str, int] = defaultdict(int)
+    for _, kind, _, unit in scored:
+        if per_kind[kind] < LINK_CANDIDATES:
+            shortlist.append(unit)
+            per_kind[kind] += 1
+    ranked = []
+    for unit in shortlist:
+        weeks = _schedulable_weeks(avail, leader, unit)
+        if weeks == 0:
+            continue
+        base = 400 if (leader.leader_id, unit.unit_id) in index.history else 0
+        base += 60 if leader.college and unit.college == leader.college else 0
+        base += 100 if unit.campus == leader.campus else 0
+        ranked.append((-(base + 20 * weeks), unit.unit_id, unit))
+    ranked.sort()
+    chosen: list[str] = []
+    per_kind.clear()
+    for score, ident, unit in ranked:
+        if per_kind[unit.kind] >= max(2, LINK_CANDIDATES // 2) or len(chosen) >= LINK_CANDIDATES:
+            continue
+        chosen.append(ident)
+        per_kind[unit.kind] += 1
+        cands.link_scores[(leader.leader_id, ident)] = -score
+    return chosen
+
+
+def _leader_options(
+    problem: Problem, avail: Availability, leader: Leader, index: _TargetIndex, cands: Candidates
+) -> list[Option]:
+    out: list[Option] = []
+    linked = set(cands.links.get(leader.leader_id, ()))
+    for unit_id in sorted(linked):
+        out.extend(_target_options(avail, leader, problem.unit(unit_id), linked=True))
+    plain: list[Option] = []
+    for venue in index.canteens.get(leader.campus, ()):
+        plain.extend(_target_options(avail, leader, venue))
+    plain.extend(_contact_unit_options(problem, avail, leader, index, linked))
+    out.extend(_cap_per_week(plain, OPTIONS_PER_WEEK))
+    if leader.seven_visits:
+        out.extend(_seven_kind_options(problem, avail, leader, index, linked))
+    out.extend(_activity_options(problem, avail, leader))
+    if leader.lecture:
+        out.extend(_section_options(problem, avail, leader))
+    return _dedupe(out)
+
+
+def _contact_unit_options(
+    problem: Problem, avail: Availability, leader: Leader, index: _TargetIndex, linked: set[str]
+) -> list[Option]:
+    """A couple of units near the leader (own college first) for plain weekly contact."""
+    out: list[Option] = []
+    for kind in ("class", "dorm"):
+        pool = [u for u in index.units_by.get((leader.campus, kind), ()) if u.unit_id not in linked]
+        pool.sort(key=lambda u: (u.college != leader.college, _spread(leader.leader_id, u.unit_id)))
+        for unit in pool[:CONTACT_UNITS if kind == "class" else 1]:
+            out.extend(_target_options(avail, leader, unit))
+    return out
+
+
+def _seven_kind_options(
+    problem: Problem, avail: Availability, leader: Leader, index: _TargetIndex, linked: set[str]
+) -> list[Option]:
+    """Extra targets so that a leader can cover every one of the seven visit kinds."""
+    out: list[Option] = []
+    campuses = [leader.campus] + [c for c in index.campuses if c != leader.campus]
+    for kind in ("class", "dorm", "society"):
+        found = 0
+        for campus in campuses:
+            # Candidate linked units are offered too, as plain visits: a link goes to one of them.
+            pool = list(index.units_by.get((campus, kind), ()))
+            pool.sort(key=lambda u: (u.unit_id not in linked, _spread(leader.leader_id, u.unit_id)))
+            for unit in pool:
+                options = _target_options(avail, leader, unit)
+                if options:
+                    out.extend(_cap_per_week(options, 2))
+                    found += 1
+                if found >= 2:
+                    break
+            if found >= 2:
+                break
+    if not index.canteens.get(leader.campus):
+        for campus in campuses:
+            for venue in index.canteens.get(campus, ()):
+                out.extend(_cap_per_week(_target_options(avail, leader, venue), 2))
+    for venue in index.online:
+        out.extend(_cap_per_week(_target_options(avail, leader, venue), 2))
+    return out
+
+
+def _activity_options(problem: Problem, avail: Availability, leader: Leader) -> list[Option]:
+    out = []
+    for act in problem.activities:
+        if not leader.seven_visits and act.campus not in (None, leader.campus):
+            continue
+        span = avail.activity_span(act)
+        if span is None:
+            continue
+        start, end = span
+        frame_ok = iv.contains(avail.frame, start, end)
+        if not frame_ok or iv.overlaps(avail.blocked(leader.leader_id, act.campus), start, end):
+            continue
+        day = start // iv.DAY
+        out.append(
+            Option(
+                leader.leader_id, act.activity_id, act.visit_kind, start, end, day // 7 + 1, day,
+                act.campus, activity_id=act.activity_id,
+            )
+        )
+    return out
+
+
+def _section_options(problem: Problem, avail: Availability, leader: Leader) -> list[Option]:
+    out = []
+    for section in problem.courses:
+        blocked = avail.blocked(leader.leader_id, section.campus)
+        for day, start, end in avail.section_sessions(section):
+            if not iv.contains(avail.frame, start, end) or iv.overlaps(blocked, start, end):
+                continue
+            out.append(
+                Option(
+                    leader.leader_id, section.section_id, "classroom", start, end, day.week,
+                    day.index, section.campus, section_id=section.section_id,
+                )
+            )
+    return out
+
+
+def _cap_per_week(options: list[Option], cap: int) -> list[Option]:
+    """At most ``cap`` options per week, spread over days and targets."""
+    by_week: dict[int, list[Option]] = defaultdict(list)
+    for o in options:
+        by_week[o.week].append(o)
+    out = []
+    for week in sorted(by_week):
+        items = sorted(by_week[week], key=lambda o: (o.day, o.start, o.target_id))
+        picked: list[Option] = []
+        seen_days: set[int] = set()
+        for o in items:  # first pass: one per day
+            if o.day not in seen_days and len(picked) < cap:
+                picked.append(o)
+                seen_days.add(o.day)
+        for o in items:
+            if len(picked) >= cap:
+                break
+            if o not in picked:
+                picked.append(o)
+        out.extend(picked)
+    return out
+
+
+def _dedupe(options: list[Option]) -> list[Option]:
+    seen: set[tuple[str, str, int, bool]] = set()
+    out = []
+    for o in options:
+        key = (o.target_id, o.visit_kind, o.start, o.linked)
+        if key not in seen:
+            seen.add(key)
+            out.append(o)
+    return out
+
+
+def _spread(leader_id: str, unit_id: str) -> int:
+    """A stable pseudo-random order, so that leaders do not all pick the same few units."""
+    import zlib
+
+    return zlib.crc32(f"{leader_id}/{unit_id}".encode())

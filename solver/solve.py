@@ -1,0 +1,268 @@
+"""``solve()``: problem data in, a :class:`Plan` out. CP-SAT objects never leave this package."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from . import intervals as iv
+from . import model as mdl
+from . import options as opt
+from .availability import Availability
+from .explain import KIND_NAMES, Explainer
+from .frontline import fill_frontline_time
+from .options import Option
+from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Problem, Unit, Venue
+from .result import Assignment, Event, Plan, ReportRow, SolveStats
+from .weights import Weights
+
+Progress = Callable[[float, float | None, float], None]  # elapsed, objective, bound
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    time_limit: float = 60.0
+    workers: int = 0  # 0: every core
+    seed: int = 0
+    deterministic: bool = False  # deterministic time budget: same data and seed, same plan
+    lang: str = "zh"
+    weights: Weights = field(default_factory=Weights)
+    log: bool = False
+
+
+def solve(
+    problem: Problem, options: SolveOptions | None = None, progress: Progress | None = None
+) -> Plan:
+    options = options or SolveOptions()
+    avail = Availability(problem)
+    cands = opt.build(problem, avail)
+    model = mdl.build(problem, cands, options.weights)
+    chosen, links, stats = run(model, options, progress)
+    return assemble(problem, avail, cands, chosen, links, stats, options.lang)
+
+
+def run(
+    model: mdl.Model, options: SolveOptions, progress: Progress | None = None
+) -> tuple[list[Option], dict[str, str], SolveStats]:
+    """Solve a built model; return the chosen options, the links and the statistics."""
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.random_seed = options.seed
+    params.num_workers = options.workers or 2
+    params.log_search_progress = options.log
+    if options.deterministic:
+        params.max_deterministic_time = options.time_limit
+        params.interleave_search = True
+    else:
+        params.max_time_in_seconds = options.time_limit
+    started = time.perf_counter()
+    tracker = _Tracker(started, progress)
+    solver.best_bound_callback = tracker.bound
+    status = solver.solve(model.cp, tracker)
+    elapsed = time.perf_counter() - started
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise RuntimeError(f"CP-SAT found no plan ({solver.status_name(status)})")
+    chosen = [o for o, var in zip(model.options, model.x, strict=True) if solver.value(var)]
+    links = {lid: u for (lid, u), var in sorted(model.link.items()) if solver.value(var)}
+    proto = model.cp.proto
+    stats = SolveStats(
+        status=solver.status_name(status),
+        objective=solver.objective_value,
+        bound=solver.best_objective_bound,
+        solve_seconds=round(elapsed, 3),
+        first_solution_seconds=tracker.first,
+        variables=len(proto.variables),
+        constraints=len(proto.constraints),
+    )
+    return chosen, links, stats
+
+
+class _Tracker(cp_model.CpSolverSolutionCallback):
+    def __init__(self, started: float, progress: Progress | None):
+        super().__init__()
+        self.started = started
+        self.progress = progress
+        self.first: float | None = None
+        self.objective: float | None = None
+
+    def on_solution_callback(self) -> None:
+        elapsed = time.perf_counter() - self.started
+        if self.first is None:
+            self.first = round(elapsed, 3)
+        self.objective = self.objective_value
+        if self.progress:
+            self.progress(elapsed, self.objective, self.best_objective_bound)
+
+    def bound(self, value: float) -> None:
+        if self.progress:
+            self.progress(time.perf_counter() - self.started, self.objective, value)
+
+
+# from chosen options to a plan -----------------------------------------------------------------
+def assemble(
+    problem: Problem,
+    avail: Availability,
+    cands: opt.Candidates,
+    chosen: list[Option],
+    links: dict[str, str],
+    stats: SolveStats,
+    lang: str = "zh",
+) -> Plan:
+    events = [make_event(problem, avail, o) for o in chosen]
+    events.extend(fill_frontline_time(problem, avail, events, lambda o: make_event(problem, avail, o)))
+    events.sort(key=lambda e: (e.start, e.leader_id, e.uid))
+    assignments = tuple(Assignment(lid, u) for lid, u in sorted(links.items()))
+    report = build_report(problem, avail, cands, events, assignments, lang)
+    return Plan(problem.term.term_id, problem.term.timezone, assignments, tuple(events), report, stats)
+
+
+def event_uid(term_id: str, leader_id: str, target_id: str, start: int) -> str:
+    digest = hashlib.sha1(f"{term_id}|{leader_id}|{target_id}|{start}".encode()).hexdigest()
+    return f"{digest[:24]}@frontline"
+
+
+def make_event(problem: Problem, avail: Availability, o: Option) -> Event:
+    cal = avail.calendar
+    target = problem.target(o.target_id)
+    name = getattr(target, "name", "") or getattr(target, "course", "") or o.target_id
+    location = getattr(target, "location", "") or ""
+    campus_name = problem.campus_name(o.campus) if o.campus else ""
+    where = f"{campus_name}{location}" if campus_name or location else name
+    title = f"{KIND_NAMES['zh'][o.visit_kind]} · {name}"
+    if where and where != name:
+        title += f" · {where}"
+    return Event(
+        uid=event_uid(problem.term.term_id, o.leader_id, o.target_id, o.start),
+        leader_id=o.leader_id,
+        week=o.week,
+        start=cal.moment(o.start),
+        end=cal.moment(o.end),
+        visit_kind=o.visit_kind,
+        target_id=o.target_id,
+        title=title,
+        campus=o.campus or "",
+        location=location,
+        face_to_face=o.visit_kind in FACE_TO_FACE_KINDS,
+    )
+
+
+def build_report(
+    problem: Problem,
+    avail: Availability,
+    cands: opt.Candidates,
+    events: list[Event],
+    assignments: tuple[Assignment, ...],
+    lang: str = "zh",
+) -> tuple[ReportRow, ...]:
+    explain = Explainer(avail, lang)
+    by_leader: dict[str, list[Event]] = defaultdict(list)
+    for e in events:
+        if e.status == "planned":
+            by_leader[e.leader_id].append(e)
+    options_by_leader: dict[str, list[Option]] = defaultdict(list)
+    for o in cands.options:
+        options_by_leader[o.leader_id].append(o)
+    linked = {a.leader_id: a.unit_id for a in assignments}
+    rows: list[ReportRow] = []
+    for leader in problem.leaders:
+        mine = by_leader[leader.leader_id]
+        opts = options_by_leader[leader.leader_id]
+        rows.append(_contact_row(problem, explain, leader, mine, opts))
+        rows.append(_link_row(explain, leader, linked, cands))
+        rows.append(_lecture_row(problem, explain, leader, mine, opts))
+        rows.append(_seven_row(explain, leader, mine, opts))
+        rows.append(_share_row(avail, explain, leader, mine))
+    return tuple(rows)
+
+
+def _row(leader_id: str, req: str, required: object, achieved: object, met: bool, detail: str = "") -> ReportRow:
+    return ReportRow(leader_id, req, str(required), str(achieved), met, "" if met else detail)
+
+
+def _contact_row(problem: Problem, explain: Explainer, leader, mine: list[Event], opts: list[Option]) -> ReportRow:  # type: ignore[no-untyped-def]
+    weeks_met = {e.week for e in mine if e.face_to_face}
+    blocks = mdl.contact_blocks(problem, leader.contact_every_weeks)
+    missed = [b for b in blocks if not weeks_met.intersection(b)]
+    details = []
+    for block in missed:
+        n = sum(1 for o in opts if o.face_to_face and o.week in block)
+        details.append(explain.block(leader, block, n))
+    return _row(leader.leader_id, "weekly_contact", len(blocks), len(blocks) - len(missed), not missed, " | ".join(details))
+
+
+def _link_row(explain: Explainer, leader, linked: dict[str, str], cands: opt.Candidates) -> ReportRow:  # type: ignore[no-untyped-def]
+    if not leader.link:
+        return _row(leader.leader_id, "linked_unit", 0, int(leader.leader_id in linked), True)
+    ok = leader.leader_id in linked
+    return _row(leader.leader_id, "linked_unit", 1, int(ok), ok, explain.link(cands.links.get(leader.leader_id, [])))
+
+
+def _lecture_row(problem: Problem, explain: Explainer, leader, mine: list[Event], opts: list[Option]) -> ReportRow:  # type: ignore[no-untyped-def]
+    given = sum(1 for e in mine if e.visit_kind == "classroom")
+    if not leader.lecture:
+        return _row(leader.leader_id, "lecture", 0, given, True)
+    sections = sorted({o.target_id for o in opts if o.section_id})
+    return _row(leader.leader_id, "lecture", 1, given, given >= 1, explain.lecture(sections, len(problem.courses)))
+
+
+def _seven_row(explain: Explainer, leader, mine: list[Event], opts: list[Option]) -> ReportRow:  # type: ignore[no-untyped-def]
+    kinds = {e.visit_kind for e in mine}
+    if not leader.seven_visits:
+        return _row(leader.leader_id, "seven_visits", 0, len(kinds), True)
+    missing = [k for k in VISIT_KINDS if k not in kinds]
+    detail = "; ".join(explain.visit_kind(k, sum(1 for o in opts if o.visit_kind == k)) for k in missing)
+    return _row(leader.leader_id, "seven_visits", 7, 7 - len(missing), not missing, detail)
+
+
+def frontline_minutes(avail: Availability, leader_id: str, week: int, events: list[Event]) -> tuple[int, int]:
+    """(planned face-to-face minutes inside working time, required minutes) for one week."""
+    working = avail.working_time(leader_id, week)
+    frame = _working_frame(avail, week)
+    cal = avail.calendar
+    spans = iv.normalize(
+        (cal.minute(e.start), cal.minute(e.end))
+        for e in events
+        if e.week == week and e.face_to_face and e.status == "planned"
+    )
+    have = iv.total(iv.intersect(spans, frame))
+    leader = avail.problem.leader(leader_id)
+    need = math.ceil(leader.frontline_share * iv.total(working))
+    return have, need
+
+
+def _working_frame(avail: Availability, week: int) -> iv.IntervalSet:
+    from .problem import WORKDAY_END
+
+    term = avail.problem.term
+    return iv.normalize(
+        (d.start + term.day_start, d.start + min(WORKDAY_END, term.day_end))
+        for d in avail.calendar.week_days(week)
+        if d.is_workday
+    )
+
+
+def _share_row(avail: Availability, explain: Explainer, leader, mine: list[Event]) -> ReportRow:  # type: ignore[no-untyped-def]
+    share = leader.frontline_share
+    if share <= 0:
+        return _row(leader.leader_id, "frontline_share", "0", "0", True)
+    worst = 1.0
+    short = []
+    for week in avail.problem.term.contact_week_list:
+        have, need = frontline_minutes(avail, leader.leader_id, week, mine)
+        available = iv.total(avail.working_time(leader.leader_id, week))
+        if available:
+            worst = min(worst, have / available)
+        if have < need:
+            short.append(explain.share(week, have, need, available))
+    return _row(leader.leader_id, "frontline_share", f"{share:.2f}", f"{worst:.2f}", not short, "; ".join(short))
+
+
+def target_of(problem: Problem, target_id: str) -> Unit | Venue | None:
+    target = problem.target(target_id)
+    return target if isinstance(target, Unit | Venue) else None

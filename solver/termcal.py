@@ -1,0 +1,101 @@
+"""The term calendar: which dates are teaching days, holidays or make-up days, and which
+timetable (teaching week and weekday) each date runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+
+from .intervals import DAY
+from .problem import Holiday, Problem, Term
+
+
+@dataclass(frozen=True)
+class Day:
+    """One date of the term."""
+
+    index: int  # days after the term's first Monday
+    date: dt.date
+    week: int  # the calendar teaching week the date lies in
+    holiday: Holiday | None  # a day off (no classes, no visits)
+    # The (week, weekday) whose timetables and windows this date runs: its own, or on a make-up
+    # day the followed day's. None on a day off.
+    runs: tuple[int, int] | None
+    makeup: Holiday | None = None
+
+    @property
+    def start(self) -> int:
+        return self.index * DAY
+
+    @property
+    def weekday(self) -> int:
+        return self.date.isoweekday()
+
+    @property
+    def is_workday(self) -> bool:
+        """A working day: Monday-Friday not off, or a make-up workday."""
+        if self.holiday is not None:
+            return False
+        return self.makeup is not None or self.weekday <= 5
+
+
+class TermCalendar:
+    def __init__(self, term: Term, holidays: tuple[Holiday, ...]):
+        self.term = term
+        off = {h.date: h for h in holidays if h.kind == "holiday"}
+        makeup = {h.date: h for h in holidays if h.kind == "workday"}
+        self.days: tuple[Day, ...] = tuple(
+            self._day(i, d, off.get(d), makeup.get(d)) for i, d in enumerate(term.dates())
+        )
+
+    @classmethod
+    def of(cls, problem: Problem) -> TermCalendar:
+        return cls(problem.term, problem.holidays)
+
+    def _day(self, index: int, date: dt.date, off: Holiday | None, makeup: Holiday | None) -> Day:
+        week = index // 7 + 1
+        if off is not None and makeup is None:
+            return Day(index, date, week, off, None)
+        if makeup is not None:
+            if makeup.follows_date is not None:
+                followed = makeup.follows_date
+                runs = (self.term.week_of(followed), followed.isoweekday())
+            else:
+                runs = (week, makeup.follows_weekday or date.isoweekday())
+            return Day(index, date, week, None, runs, makeup)
+        return Day(index, date, week, None, (week, date.isoweekday()))
+
+    def day_of_minute(self, minute: int) -> Day:
+        return self.days[minute // DAY]
+
+    def day_of_date(self, date: dt.date) -> Day | None:
+        index = (date - self.term.start_date).days
+        return self.days[index] if 0 <= index < len(self.days) else None
+
+    def week_days(self, week: int) -> tuple[Day, ...]:
+        return self.days[(week - 1) * 7 : week * 7]
+
+    def minute(self, moment: dt.datetime) -> int:
+        """Wall-clock minutes after the term's first Monday 00:00 (tz-aware moments converted)."""
+        if moment.tzinfo is not None:
+            from zoneinfo import ZoneInfo
+
+            moment = moment.astimezone(ZoneInfo(self.term.timezone)).replace(tzinfo=None)
+        start = dt.datetime.combine(self.term.start_date, dt.time())
+        return int((moment - start).total_seconds() // 60)
+
+    def moment(self, minute: int) -> dt.datetime:
+        """The aware local datetime of a minute index."""
+        from zoneinfo import ZoneInfo
+
+        naive = dt.datetime.combine(self.term.start_date, dt.time()) + dt.timedelta(minutes=minute)
+        return naive.replace(tzinfo=ZoneInfo(self.term.timezone))
+
+    @cached_property
+    def holidays_in_term(self) -> tuple[Day, ...]:
+        return tuple(d for d in self.days if d.holiday is not None)
+
+    @cached_property
+    def makeup_days(self) -> tuple[Day, ...]:
+        return tuple(d for d in self.days if d.makeup is not None)
