@@ -1,0 +1,332 @@
+"""Loading the raw tables: a folder of CSV files or the sheets of one .xlsx workbook.
+
+Every cell becomes a stripped string (Excel date, time and number cells are written the way the
+contract spells them: ``YYYY-MM-DD``, ``HH:MM``, ``3``). Headers are mapped to the contract's
+column names (:mod:`data.headers`); the header is the first row that names a column, so up to
+three title rows above it (``2026年校领导名单``) are skipped. Rows that are entirely blank are
+skipped, and so is an *explanation row*: a row whose first cell starts with ``说明:`` / ``说明：``
+or ``Note:`` (what the template writes under the header).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+
+from data.headers import TABLE_BY_STEM, TableSpec, column_for, stem_for
+from data.problems import Findings
+from data.specs import normalize
+
+TITLE_ROWS = 3  # at most this many title rows may stand above the header
+EXPLANATION_PREFIXES = ("说明:", "note:")  # compared after NFKC + casefold, so 说明： matches
+
+
+@dataclass
+class Row:
+    number: int  # spreadsheet row number (header = 1)
+    cells: dict[str, str]  # contract column name -> stripped text ("" when blank)
+
+
+@dataclass
+class Table:
+    spec: TableSpec
+    label: str  # file name used in messages: "leaders.csv" or "term.xlsx[领导干部]"
+    headers: dict[str, str] = field(default_factory=dict)  # column name -> header as written
+    missing: set[str] = field(default_factory=set)  # required columns not in the file
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def stem(self) -> str:
+        return self.spec.stem
+
+    def header(self, column: str) -> str:
+        return self.headers.get(column, column)
+
+
+@dataclass
+class RawSheet:
+    label: str
+    records: list[tuple[int, list[str]]] | None  # (row number, cells); None: unreadable
+    ragged_is_problem: bool  # CSV: a row longer than its header is a problem; xlsx: extra column
+
+
+@dataclass
+class Source:
+    """Where the tables come from; names the files that are absent too."""
+
+    path: Path
+    workbook: bool
+
+    def label(self, stem: str) -> str:
+        return f"{self.path.name}[{stem}]" if self.workbook else f"{stem}.csv"
+
+
+# loading --------------------------------------------------------------------------------------
+def load(path: Path, out: Findings) -> tuple[Source, dict[str, Table | None]]:
+    """The tables found at ``path``; a stem maps to None when its file was empty (reported)."""
+    if path.is_dir():
+        source, sheets = Source(path, False), _folder_sheets(path, out)
+    elif path.suffix.casefold() in (".xlsx", ".xlsm"):
+        source, sheets = Source(path, True), _workbook_sheets(path, out)
+    else:
+        _report_bad_path(path, out)
+        return Source(path, False), {}
+    return source, {stem: make_table(stem, raw, out) for stem, raw in sheets.items()}
+
+
+def _report_bad_path(path: Path, out: Findings) -> None:
+    if not path.exists():
+        out.problem(str(path), None, None, "找不到此文件夹或文件", "no such folder or file")
+    elif path.suffix.casefold() == ".xls":
+        out.problem(
+            path.name, None, None,
+            "不支持旧版 .xls 工作簿；请在 Excel 中另存为 .xlsx",
+            "old .xls workbooks are not supported; save it as .xlsx in Excel",
+        )  # fmt: skip
+    else:
+        out.problem(
+            path.name, None, None,
+            "应为存放 CSV 文件的文件夹或一个 .xlsx 工作簿",
+            "expected a folder of CSV files or one .xlsx workbook",
+        )  # fmt: skip
+
+
+def _folder_sheets(folder: Path, out: Findings) -> dict[str, RawSheet]:
+    sheets: dict[str, RawSheet] = {}
+    for file in sorted(folder.iterdir()):
+        if not file.is_file() or file.suffix.casefold() != ".csv":
+            continue
+        stem = stem_for(file.stem)
+        if stem is None:
+            out.warning(
+                file.name, None, None,
+                "不是数据约定中的文件，已忽略", "not a file of the data contract; ignored",
+            )  # fmt: skip
+        elif _claim(sheets, stem, file.name, out):
+            sheets[stem] = RawSheet(file.name, _csv_records(file, out), True)
+    return sheets
+
+
+def _claim(sheets: dict[str, RawSheet], stem: str, name: str, out: Findings) -> bool:
+    """True unless another file already supplies ``stem`` (which is reported)."""
+    if stem not in sheets:
+        return True
+    out.problem(
+        name, None, None,
+        f"与 {sheets[stem].label} 是同一张表（{stem}）；请只保留一个",
+        f"supplies the same table ({stem}) as {sheets[stem].label}; keep only one",
+    )  # fmt: skip
+    return False
+
+
+def decode(data: bytes) -> str | None:
+    """Text of a CSV file: UTF-16 (with BOM), UTF-8 (with or without BOM) or GB18030/GBK."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _csv_records(file: Path, out: Findings) -> list[tuple[int, list[str]]] | None:
+    text = decode(file.read_bytes())
+    if text is None:
+        out.problem(
+            file.name, None, None,
+            "无法识别文件编码；请另存为 UTF-8 或 GBK 编码的 CSV",
+            "cannot tell the file's encoding; save it as CSV in UTF-8 or GBK",
+        )  # fmt: skip
+        return None
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+        return [(n, [clean(c) for c in cells]) for n, cells in enumerate(reader, start=1)]
+    except csv.Error as error:
+        out.problem(
+            file.name, None, None,
+            f"CSV 格式错误：{error}", f"malformed CSV: {error}",
+        )  # fmt: skip
+        return None
+
+
+def _delimiter(text: str) -> str:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    for candidate in ("\t", ";"):
+        if candidate in first and "," not in first:
+            return candidate
+    return ","
+
+
+def clean(text: str) -> str:
+    """The cell stripped of whitespace, BOMs and zero-width spaces at either end."""
+    return text.strip().strip("\ufeff\u200b").strip()
+
+
+def _workbook_sheets(path: Path, out: Findings) -> dict[str, RawSheet]:
+    try:
+        workbook = openpyxl.load_workbook(path, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        out.problem(
+            path.name, None, None,
+            f"无法打开工作簿：{error}", f"cannot open the workbook: {error}",
+        )  # fmt: skip
+        return {}
+    sheets: dict[str, RawSheet] = {}
+    for sheet in workbook.worksheets:
+        label = f"{path.name}[{sheet.title}]"
+        stem = stem_for(sheet.title)
+        if stem is None:
+            out.warning(
+                label, None, None,
+                "不是数据约定中的工作表，已忽略", "not a sheet of the data contract; ignored",
+            )  # fmt: skip
+        elif _claim(sheets, stem, label, out):
+            records = [
+                (n, [cell_text(c) for c in row]) for n, row in enumerate(sheet.iter_rows(), 1)
+            ]
+            sheets[stem] = RawSheet(label, records, False)
+    return sheets
+
+
+def cell_text(cell: object) -> str:
+    """An Excel cell as the text the contract expects."""
+    value = getattr(cell, "value", None)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        has_time = value.time() != dt.time() or "h" in str(getattr(cell, "number_format", ""))
+        return _datetime_text(value, has_time)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return _minutes_text(
+            value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+        )
+    if isinstance(value, dt.timedelta):
+        return _minutes_text(value.total_seconds())
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return clean(str(value))
+
+
+def _datetime_text(value: dt.datetime, has_time: bool) -> str:
+    if value.date() <= dt.date(1900, 1, 1) and has_time:  # a time typed into a date-time cell
+        return _minutes_text(value.hour * 3600 + value.minute * 60 + value.second)
+    if not has_time:
+        return value.date().isoformat()
+    rounded = value + dt.timedelta(seconds=30)
+    return rounded.strftime("%Y-%m-%d %H:%M")
+
+
+def _minutes_text(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+# headers and rows -----------------------------------------------------------------------------
+def make_table(stem: str, raw: RawSheet, out: Findings) -> Table | None:
+    """Map the header row and collect the data rows; None (reported) when the file is empty."""
+    spec = TABLE_BY_STEM[stem]
+    if raw.records is None:
+        return None
+    records = [(n, cells) for n, cells in raw.records if any(cells)]
+    if not records:
+        _report_empty(spec, raw.label, out)
+        return None
+    table = Table(spec, raw.label)
+    start = _header_index(stem, records)
+    (header_row, header), data = records[start], records[start + 1 :]
+    positions = _map_headers(table, header_row, header, data, out)
+    for number, cells in data:
+        if _is_explanation(cells):
+            continue
+        if raw.ragged_is_problem and len(cells) > len(header) and any(cells[len(header) :]):
+            out.problem(
+                raw.label, number, None,
+                f"此行有 {len(cells)} 个单元格，但表头只有 {len(header)} 列；请检查多余的逗号或未加引号的单元格",
+                f"this row has {len(cells)} cells but the header has {len(header)} columns; "
+                "check for a stray comma or an unquoted cell",
+            )  # fmt: skip
+            continue
+        values = {name: cells[i] if i < len(cells) else "" for name, i in positions.items()}
+        table.rows.append(Row(number, values))
+    return table
+
+
+def _header_index(stem: str, records: list[tuple[int, list[str]]]) -> int:
+    """The header is the first row naming a column; title rows above it (Excel) are skipped."""
+    for index, (_, cells) in enumerate(records[: TITLE_ROWS + 1]):
+        if any(column_for(stem, text) for text in cells if text):
+            return index
+    return 0
+
+
+def _report_empty(spec: TableSpec, label: str, out: Findings) -> None:
+    if spec.required:
+        out.problem(
+            label, None, None,
+            f"文件为空：{spec.zh_name}（{spec.stem}）是必需的，请填写表头和数据",
+            f"the file is empty: {spec.stem} is required; give its header and data",
+        )  # fmt: skip
+
+
+def _is_explanation(cells: list[str]) -> bool:
+    return bool(cells) and normalize(cells[0]).startswith(EXPLANATION_PREFIXES)
+
+
+def _map_headers(
+    table: Table,
+    header_row: int,
+    header: list[str],
+    data: list[tuple[int, list[str]]],
+    out: Findings,
+) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    extra: list[str] = []
+    for index, text in enumerate(header):
+        name = column_for(table.stem, text) if text else None
+        if name is None:
+            if text or any(index < len(cells) and cells[index] for _, cells in data):
+                extra.append(text or f"#{index + 1}")
+        elif name in positions:
+            out.problem(
+                table.label, header_row, text,
+                f"与“{table.headers[name]}”是同一列（{name}）；请删去其中一列",
+                f"the same column ({name}) as {table.headers[name]!r}; remove one of them",
+            )  # fmt: skip
+        else:
+            positions[name] = index
+            table.headers[name] = text
+    _report_columns(table, header_row, extra, out)
+    return positions
+
+
+def _report_columns(table: Table, header_row: int, extra: list[str], out: Findings) -> None:
+    if extra:
+        shown = "、".join(extra)
+        out.warning(
+            table.label, header_row, None,
+            f"以下列不在数据约定中，已忽略：{shown}",
+            f"columns not in the data contract are ignored: {', '.join(extra)}",
+        )  # fmt: skip
+    for column in table.spec.columns:
+        if column.required and column.name not in table.headers:
+            table.missing.add(column.name)
+            out.problem(
+                table.label, header_row, column.name,
+                f"缺少必需的列“{column.zh}”（{column.name}）",
+                f"required column {column.name} ({column.zh}) is missing",
+            )  # fmt: skip
