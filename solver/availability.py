@@ -91,7 +91,7 @@ class Availability:
 
     def entry_intervals(self, entry: TimetableEntry) -> list[tuple[int, int]]:
         campus = entry.campus or self.problem.owner_campus(entry.owner_id)
-        out = []
+        out: list[tuple[int, int]] = []
         for day in self.days_running(entry.weekday, entry.weeks):
             if entry.periods is not None:
                 start, end = self.period_span(entry.periods, campus, day.week)
@@ -102,7 +102,7 @@ class Availability:
 
     def section_sessions(self, section: CourseSection) -> list[tuple[Day, int, int]]:
         """Every dated meeting of a course section as (day, start, end) minutes."""
-        out = []
+        out: list[tuple[Day, int, int]] = []
         for day in self.days_running(section.weekday, section.weeks):
             start, end = self.period_span(section.periods, section.campus, day.week)
             out.append((day, day.start + start, day.start + end))
@@ -118,7 +118,7 @@ class Availability:
 
     def _expand_busy(self, owner_id: str) -> list[Busy]:
         home = self.problem.owner_campus(owner_id)
-        out = []
+        out: list[Busy] = []
         for entry in self._timetable.get(owner_id, ()):
             label = f"课表: {entry.title}" if entry.title else "课表"
             campus = entry.campus or home
@@ -128,11 +128,11 @@ class Availability:
                 continue
             start = self.calendar.minute(absence.start)
             end = self.calendar.minute(absence.end)
-            campus = None if absence.kind in ("travel", "leave") else home
+            where: str | None = None if absence.kind in ("travel", "leave") else home
             label = ABSENCE_LABELS.get(absence.kind, absence.kind)
             if absence.note:
                 label = f"{label}: {absence.note}"
-            out.append(Busy(start, end, campus, absence.kind, label))
+            out.append(Busy(start, end, where, absence.kind, label))
         return out
 
     def busy_set(self, owner_id: str) -> IntervalSet:
@@ -184,7 +184,7 @@ class Availability:
             spans = [(frozenset(range(1, 6)), term.day_start, term.day_end, frozenset())]
         else:
             spans = [(days, s, e, frozenset()) for days, s, e in DEFAULT_WINDOWS.get(kind, ())]
-        out = []
+        out: list[tuple[int, int]] = []
         for weekdays, start, end, weeks in spans:
             for weekday in weekdays:
                 out.extend((d.start + start, d.start + end) for d in self.days_running(weekday, weeks))

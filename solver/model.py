@@ -67,6 +67,24 @@ def build(
     return m
 
 
+def add_hint(m: Model, chosen: Iterable[Option], links: dict[str, str]) -> None:
+    """Start the search from a known plan (the first-fit baseline or the published plan)."""
+    picked = {id(o) for o in chosen}
+    for o, var in zip(m.options, m.x, strict=True):
+        m.cp.add_hint(var, id(o) in picked)
+    for (leader_id, unit_id), var in m.link.items():
+        m.cp.add_hint(var, links.get(leader_id) == unit_id)
+
+
+def fix(m: Model, chosen: Iterable[Option], links: dict[str, str]) -> None:
+    """Fix every decision to a given plan (to price that plan with the same objective)."""
+    picked = {id(o) for o in chosen}
+    for o, var in zip(m.options, m.x, strict=True):
+        m.cp.add(var == int(id(o) in picked))
+    for (leader_id, unit_id), var in m.link.items():
+        m.cp.add(var == int(links.get(leader_id) == unit_id))
+
+
 def _miss(m: Model, requirement: str, leader_id: str, detail: object, weight: int) -> cp_model.IntVar:
     var = m.cp.new_bool_var(f"miss_{requirement}_{leader_id}_{detail}")
     m.miss[requirement, leader_id, detail] = var

@@ -114,7 +114,7 @@ def _target_options(
     minutes = DEFAULT_VISIT_MINUTES[kind]
     ident = target.unit_id if isinstance(target, Unit) else target.venue_id
     venue_id = target.venue_id if isinstance(target, Venue) else None
-    out = []
+    out: list[Option] = []
     for day, starts in sorted(_unit_slots(avail, leader, target, minutes).items()):
         week = day // 7 + 1
         out.extend(

@@ -451,13 +451,14 @@ def _validate(p: Problem) -> list[str]:
     if len(campuses) != len(p.campuses):
         problems.append("duplicate campus ids")
     seen: dict[str, str] = {}
-    for group, label in (
+    groups: tuple[tuple[tuple[Leader | Unit | Venue | Activity | CourseSection, ...], str], ...] = (
         (p.leaders, "leader"),
         (p.units, "unit"),
         (p.venues, "venue"),
         (p.activities, "activity"),
         (p.courses, "section"),
-    ):
+    )
+    for group, label in groups:
         for item in group:
             ident = _id_of(item)
             if ident in seen:
@@ -465,7 +466,8 @@ def _validate(p: Problem) -> list[str]:
             seen[ident] = label
     owners = {x.leader_id for x in p.leaders} | {x.unit_id for x in p.units}
     units = {x.unit_id for x in p.units}
-    for item in (*p.leaders, *p.units):
+    located: tuple[Leader | Unit, ...] = (*p.leaders, *p.units)
+    for item in located:
         if item.campus not in campuses:
             problems.append(f"{_id_of(item)}: unknown campus {item.campus!r}")
     for v in p.venues:
@@ -523,7 +525,9 @@ def _travel_problems(p: Problem, campuses: set[str]) -> list[str]:
             if c not in campuses:
                 problems.append(f"travel: unknown campus {c!r}")
     used = sorted(
-        {x.campus for x in (*p.leaders, *p.units)}
+        {x.campus for x in p.leaders}
+        | {e.campus for e in p.timetable if e.campus}
+        | {u.campus for u in p.units}
         | {v.campus for v in p.venues if v.campus}
         | {a.campus for a in p.activities if a.campus}
         | {s.campus for s in p.courses}

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
@@ -15,12 +16,16 @@ from . import intervals as iv
 from . import model as mdl
 from . import options as opt
 from .availability import Availability
+from .baseline import first_fit
 from .explain import KIND_NAMES, Explainer
 from .frontline import fill_frontline_time
 from .options import Option
-from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Problem, Unit, Venue
+from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Leader, Problem, Unit, Venue
 from .result import Assignment, Event, Plan, ReportRow, SolveStats
 from .weights import Weights
+
+# Full workers, in order of use: the first ones prove the bound (LP), the others find plans.
+SUBSOLVERS = ("max_lp", "default_lp", "quick_restart", "core", "reduced_costs", "pseudo_costs")
 
 Progress = Callable[[float, float | None, float], None]  # elapsed, objective, bound
 
@@ -43,7 +48,25 @@ def solve(
     avail = Availability(problem)
     cands = opt.build(problem, avail)
     model = mdl.build(problem, cands, options.weights)
+    start_chosen, start_links = first_fit(problem, cands)
+    mdl.add_hint(model, start_chosen, start_links)
     chosen, links, stats = run(model, options, progress)
+    return assemble(problem, avail, cands, chosen, links, stats, options.lang)
+
+
+def solve_baseline(problem: Problem, options: SolveOptions | None = None) -> Plan:
+    """The first-fit plan, priced with the same objective as the solver's plans."""
+    options = options or SolveOptions()
+    started = time.perf_counter()
+    avail = Availability(problem)
+    cands = opt.build(problem, avail)
+    chosen, links = first_fit(problem, cands)
+    planned = time.perf_counter() - started
+    model = mdl.build(problem, cands, options.weights)
+    mdl.fix(model, chosen, links)
+    _, _, priced = run(model, replace(options, time_limit=max(options.time_limit, 60.0)))
+    stats = replace(priced, status="BASELINE", bound=priced.objective, solve_seconds=round(planned, 3),
+                    first_solution_seconds=round(planned, 3))
     return assemble(problem, avail, cands, chosen, links, stats, options.lang)
 
 
@@ -54,7 +77,13 @@ def run(
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.random_seed = options.seed
-    params.num_workers = options.workers or 2
+    workers = options.workers or os.cpu_count() or 2
+    params.num_workers = workers
+    # The default portfolio's bound is weak on this model; an LP-heavy worker proves it quickly.
+    if workers == 1:
+        params.linearization_level = 2
+    else:
+        params.subsolvers.extend(SUBSOLVERS[: max(2, workers)])
     params.log_search_progress = options.log
     if options.deterministic:
         params.max_deterministic_time = options.time_limit
@@ -185,25 +214,39 @@ def _row(leader_id: str, req: str, required: object, achieved: object, met: bool
     return ReportRow(leader_id, req, str(required), str(achieved), met, "" if met else detail)
 
 
-def _contact_row(problem: Problem, explain: Explainer, leader, mine: list[Event], opts: list[Option]) -> ReportRow:  # type: ignore[no-untyped-def]
+def _contact_row(problem: Problem, explain: Explainer, leader: Leader, mine: list[Event], opts: list[Option]) -> ReportRow:
     weeks_met = {e.week for e in mine if e.face_to_face}
     blocks = mdl.contact_blocks(problem, leader.contact_every_weeks)
     missed = [b for b in blocks if not weeks_met.intersection(b)]
-    details = []
+    # Consecutive missed blocks with the same cause are told once ("第9-10周: ...").
+    runs: list[list[int]] = []
     for block in missed:
         n = sum(1 for o in opts if o.face_to_face and o.week in block)
-        details.append(explain.block(leader, block, n))
+        if runs and runs[-1][-1] + 1 == block[0] and _same_cause(explain, leader, runs[-1], block, n):
+            runs[-1].extend(block)
+        else:
+            runs.append(list(block))
+    details = [
+        explain.block(leader, tuple(weeks), sum(1 for o in opts if o.face_to_face and o.week in weeks))
+        for weeks in runs
+    ]
     return _row(leader.leader_id, "weekly_contact", len(blocks), len(blocks) - len(missed), not missed, " | ".join(details))
 
 
-def _link_row(explain: Explainer, leader, linked: dict[str, str], cands: opt.Candidates) -> ReportRow:  # type: ignore[no-untyped-def]
+def _same_cause(explain: Explainer, leader: Leader, weeks: list[int], block: tuple[int, ...], n: int) -> bool:
+    before = explain.block(leader, tuple(weeks), 0).split(": ", 1)[-1]
+    after = explain.block(leader, block, 0).split(": ", 1)[-1]
+    return before == after
+
+
+def _link_row(explain: Explainer, leader: Leader, linked: dict[str, str], cands: opt.Candidates) -> ReportRow:
     if not leader.link:
         return _row(leader.leader_id, "linked_unit", 0, int(leader.leader_id in linked), True)
     ok = leader.leader_id in linked
     return _row(leader.leader_id, "linked_unit", 1, int(ok), ok, explain.link(cands.links.get(leader.leader_id, [])))
 
 
-def _lecture_row(problem: Problem, explain: Explainer, leader, mine: list[Event], opts: list[Option]) -> ReportRow:  # type: ignore[no-untyped-def]
+def _lecture_row(problem: Problem, explain: Explainer, leader: Leader, mine: list[Event], opts: list[Option]) -> ReportRow:
     given = sum(1 for e in mine if e.visit_kind == "classroom")
     if not leader.lecture:
         return _row(leader.leader_id, "lecture", 0, given, True)
@@ -211,7 +254,7 @@ def _lecture_row(problem: Problem, explain: Explainer, leader, mine: list[Event]
     return _row(leader.leader_id, "lecture", 1, given, given >= 1, explain.lecture(sections, len(problem.courses)))
 
 
-def _seven_row(explain: Explainer, leader, mine: list[Event], opts: list[Option]) -> ReportRow:  # type: ignore[no-untyped-def]
+def _seven_row(explain: Explainer, leader: Leader, mine: list[Event], opts: list[Option]) -> ReportRow:
     kinds = {e.visit_kind for e in mine}
     if not leader.seven_visits:
         return _row(leader.leader_id, "seven_visits", 0, len(kinds), True)
@@ -247,7 +290,7 @@ def _working_frame(avail: Availability, week: int) -> iv.IntervalSet:
     )
 
 
-def _share_row(avail: Availability, explain: Explainer, leader, mine: list[Event]) -> ReportRow:  # type: ignore[no-untyped-def]
+def _share_row(avail: Availability, explain: Explainer, leader: Leader, mine: list[Event]) -> ReportRow:
     share = leader.frontline_share
     if share <= 0:
         return _row(leader.leader_id, "frontline_share", "0", "0", True)

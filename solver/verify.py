@@ -169,7 +169,7 @@ def _capacities(problem: Problem, avail: Availability, events: list[Event]) -> l
                 out.append(_v("activity_capacity", f"activity {target_id} takes {target.max_leaders} leaders"))
             continue
         capacity = target.capacity if isinstance(target, Venue) else 1
-        spans = sorted((cal.minute(e.start), cal.minute(e.end), e) for e in items)
+        spans = sorted(((cal.minute(e.start), cal.minute(e.end), e) for e in items), key=lambda t: (t[0], t[1], t[2].uid))
         for i, (s, _, e) in enumerate(spans):
             concurrent = sum(1 for s2, t2, _ in spans[: i + 1] if s2 <= s < t2)
             if concurrent > capacity:
