@@ -25,7 +25,7 @@ Lang = Annotated[str, typer.Option("--lang", help="消息语言 / message langua
 DataArg = Annotated[Path, typer.Argument(help="CSV 文件夹或 .xlsx 工作簿 / folder of CSV files or an .xlsx workbook")]
 
 
-def _read(data: Path, lang: str):  # type: ignore[no-untyped-def]
+def _read(data: Path, lang: str):
     """Read and validate the input, or print every problem and exit 2."""
     from data.problems import InputError
     from data.reader import read_problem
@@ -69,7 +69,7 @@ def solve(
     _solve_and_write(result.problem, out_dir, time_limit, workers, seed, deterministic, lang, quiet, result.warnings)
 
 
-def _solve_and_write(problem, out_dir, time_limit, workers, seed, deterministic, lang, quiet, warnings=()):  # type: ignore[no-untyped-def]
+def _solve_and_write(problem, out_dir, time_limit, workers, seed, deterministic, lang, quiet, warnings=()):
     from dataclasses import replace
 
     from calendars.feeds import write_feeds
@@ -79,7 +79,7 @@ def _solve_and_write(problem, out_dir, time_limit, workers, seed, deterministic,
     from solver.verify import verify
 
     options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed, deterministic=deterministic, lang=lang)
-    with ui.Progress(err, quiet or deterministic) as progress:
+    with ui.Progress(err, quiet or deterministic, lang) as progress:
         plan = run_solve(problem, options, progress.update)
     plan = replace(plan, warnings=tuple(w.format(lang) for w in warnings))
     write_plan(plan, problem, out_dir)

@@ -134,7 +134,7 @@ class Progress:
         self.last = 0.0
 
     def __enter__(self) -> Progress:
-        if not self.quiet:
+        if not self.quiet and self.console.is_terminal:
             self.live = Live(Text(""), console=self.console, transient=False, refresh_per_second=4)
             self.live.__enter__()
         return self
@@ -144,12 +144,17 @@ class Progress:
             self.live.__exit__(et, ev, tb)
 
     def update(self, elapsed: float, objective: float | None, bound: float) -> None:
-        if self.live is None:
+        if self.quiet:
             return
         now = time.monotonic()
-        if now - self.last < 0.2:
+        # On a terminal the line refreshes in place; in a log, one line every five seconds.
+        if now - self.last < (0.2 if self.live is not None else 5.0):
             return
         self.last = now
         gap = "-" if objective is None else f"{abs(objective - bound) / max(1.0, abs(objective)):.2%}"
         best = "-" if objective is None else f"{objective:g}"
-        self.live.update(Text(_w(self.lang)["progress"].format(elapsed=elapsed, objective=best, bound=bound, gap=gap)))
+        line = _w(self.lang)["progress"].format(elapsed=elapsed, objective=best, bound=bound, gap=gap)
+        if self.live is not None:
+            self.live.update(Text(line))
+        else:
+            self.console.print(line, highlight=False)

@@ -87,7 +87,7 @@ def event_row(e: Event) -> dict[str, object]:
 
 
 def _assignment_rows(plan: Plan, problem: Problem) -> list[dict[str, object]]:
-    rows = []
+    rows: list[dict[str, object]] = []
     for a in plan.assignments:
         leader = problem.leader(a.leader_id)
         unit = problem.unit(a.unit_id)
@@ -176,7 +176,7 @@ def _read_modified(folder: Path) -> dict[str, dt.datetime]:
 
 def _read_csv(
     path: Path, columns: tuple[str, ...], required: bool = True
-) -> list[tuple[int, dict[str, str]]]:
+) -> list[tuple[int, dict[str, str]]]:  # (spreadsheet row, cells)
     if not path.exists():
         if required:
             raise PlanFileError(f"{path.name}: 文件不存在 / file is missing")
@@ -186,7 +186,9 @@ def _read_csv(
         missing = [c for c in columns if c not in (reader.fieldnames or [])]
         if missing:
             raise PlanFileError(f"{path.name}:1: 缺少列 / missing columns: {', '.join(missing)}")
-        return [(n, {k: (v or "").strip() for k, v in row.items() if k}) for n, row in enumerate(reader, 2)]
+        return [
+            (n, {str(k): (v or "").strip() for k, v in row.items() if k}) for n, row in enumerate(reader, 2)
+        ]
 
 
 def _read_events(path: Path, modified: dict[str, dt.datetime]) -> list[Event]:
