@@ -93,6 +93,52 @@ def _solve_and_write(problem, out_dir, time_limit, workers, seed, deterministic,
 
 
 @app.command()
+def replan(
+    data: DataArg,
+    previous: Annotated[Path, typer.Option("--previous", help="上一版计划文件夹 / the published plan folder")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="新计划文件夹 / output folder")] = None,
+    now: Annotated[str | None, typer.Option("--now", help="此时刻之前的安排不变，如 2026-10-21T12:00 / events before this stay")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示变化，不写文件 / print the diff only")] = False,
+    time_limit: Annotated[float, typer.Option("--time-limit")] = 30.0,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    lang: Lang = "zh",
+    quiet: Annotated[bool, typer.Option("--quiet")] = False,
+) -> None:
+    """数据变化后重新排程，尽量少改动 / re-plan after a change, moving as little as possible."""
+    from calendars.feeds import write_feeds
+    from data.plan_io import PlanFileError, read_plan, summary, write_changes, write_plan
+    from solver.replan import replan as run_replan
+    from solver.solve import SolveOptions
+    from solver.verify import verify as run_verify
+
+    if out_dir is None and not dry_run:
+        err.print("--out: 请给出新计划的输出文件夹，或使用 --dry-run / give --out, or use --dry-run")
+        raise typer.Exit(2)
+    result = _read(data, lang)
+    try:
+        previous_plan = read_plan(previous)
+        moment = ui.parse_now(now, result.problem.term.timezone)
+    except (PlanFileError, ValueError) as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    options = SolveOptions(time_limit=time_limit, seed=seed, lang=lang)
+    with ui.Progress(err, quiet, lang) as progress:
+        outcome = run_replan(result.problem, previous_plan, moment, options, progress.update)
+    ui.print_changes(out, outcome, result.problem, lang)
+    if dry_run or out_dir is None:
+        return
+    write_plan(outcome.plan, result.problem, out_dir)
+    write_feeds(outcome.plan, result.problem, out_dir)
+    write_changes(outcome.changes, out_dir)
+    ui.print_summary(out, summary(outcome.plan, result.problem), out_dir, lang)
+    violations = [v for v in run_verify(result.problem, outcome.plan) if v.hard]
+    for v in violations:
+        err.print(v.format(), markup=False)
+    if violations:
+        raise typer.Exit(1)
+
+
+@app.command()
 def verify(
     data: DataArg,
     plan_dir: Annotated[Path, typer.Argument(help="计划文件夹 / plan folder")],

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter
 from pathlib import Path
 from types import TracebackType
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.live import Live
@@ -14,6 +16,7 @@ from rich.text import Text
 
 from solver.diagnose import Diagnosis
 from solver.problem import Problem
+from solver.replan import Replan
 
 TIER_NAMES = {
     "zh": {"school": "校领导", "department": "机关部处", "college": "院系", "student_affairs": "学生工作部门"},
@@ -121,6 +124,50 @@ def print_summary(console: Console, summary: dict[str, object], out_dir: Path, l
         console.print(f"[bold]{w['unmet']}[/]")
         for row in unmet:  # type: ignore[attr-defined]
             console.print(f"  {row['leader_id']} {row['requirement']}: {row['detail']}", markup=False, highlight=False)
+
+
+def parse_now(text: str | None, timezone: str) -> dt.datetime | None:
+    """``--now``: an ISO date-time; without an offset it is read in the term's time zone."""
+    if text is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+    except ValueError:
+        raise ValueError(f"--now: {text!r} 不是日期时间，例如 2026-10-21T12:00 / not a date-time, e.g. 2026-10-21T12:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
+
+
+CHANGE_WORDS = {
+    "zh": {"kept": "不变", "moved": "调整", "cancelled": "取消", "added": "新增", "title": "变化(按领导)", "none": "没有任何安排需要改动。", "forced": "新数据使 {n} 个已发布安排无法进行；共调整 {moved} 个、取消 {cancelled} 个、新增 {added} 个。"},
+    "en": {"kept": "kept", "moved": "moved", "cancelled": "cancelled", "added": "added", "title": "Changes by leader", "none": "Nothing needs to change.", "forced": "The new data makes {n} published event(s) impossible; {moved} moved, {cancelled} cancelled, {added} added."},
+}
+
+
+def print_changes(console: Console, outcome: Replan, problem: Problem, lang: str) -> None:
+    """The re-plan's diff per leader: kept, moved, cancelled, added, with the reasons."""
+    w = CHANGE_WORDS.get(lang, CHANGE_WORDS["zh"])
+    names = {x.leader_id: x.name for x in problem.leaders}
+    per: dict[str, Counter[str]] = {}
+    for c in outcome.changes:
+        per.setdefault(c.leader_id, Counter())[c.change] += 1
+    changed = [lid for lid, n in per.items() if n["moved"] or n["cancelled"] or n["added"]]
+    console.print(w["forced"].format(n=outcome.forced, moved=outcome.count("moved"),
+                                     cancelled=outcome.count("cancelled"), added=outcome.count("added")))
+    if not changed:
+        console.print(w["none"])
+        return
+    table = Table(title=w["title"])
+    for col in ("id", "", w["kept"], w["moved"], w["cancelled"], w["added"]):
+        table.add_column(col)
+    for lid in sorted(changed):
+        n = per[lid]
+        table.add_row(lid, names.get(lid, ""), str(n["kept"]), str(n["moved"]), str(n["cancelled"]), str(n["added"]))
+    console.print(table)
+    for c in outcome.changes:
+        if c.change in ("moved", "cancelled"):
+            old = c.old_start.strftime("%Y-%m-%d %H:%M") if c.old_start else ""
+            new = c.new_start.strftime("%Y-%m-%d %H:%M") if c.new_start else "-"
+            console.print(f"  {c.leader_id} {w[c.change]} {old} → {new}: {c.reason}", markup=False, highlight=False)
 
 
 class Progress:

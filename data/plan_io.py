@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from solver.problem import Problem
+from solver.replan import Change
 from solver.result import Assignment, Event, Plan, ReportRow, SolveStats
 
 ASSIGNMENT_COLUMNS = ("leader_id", "leader_name", "unit_id", "unit_kind", "unit_name")
@@ -22,6 +24,7 @@ EVENT_COLUMNS = (
     "campus", "location", "face_to_face", "sequence", "status",
 )
 REPORT_COLUMNS = ("leader_id", "requirement", "required", "achieved", "met", "detail")
+CHANGE_COLUMNS = ("uid", "leader_id", "change", "old_start", "new_start", "reason")
 
 
 class PlanFileError(ValueError):
@@ -40,6 +43,24 @@ def write_plan(plan: Plan, problem: Problem, out: str | Path) -> Path:
     state = {"term_id": plan.term_id, "modified": _modified(plan)}
     (out / "state.json").write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return out
+
+
+def write_changes(changes: Iterable[Change], out: str | Path) -> Path:
+    """``OUT2/changes.csv``: every published event kept, moved or cancelled, and every added one."""
+    path = Path(out) / "changes.csv"
+    rows: list[dict[str, object]] = [
+        {
+            "uid": c.uid,
+            "leader_id": c.leader_id,
+            "change": c.change,
+            "old_start": c.old_start.isoformat() if c.old_start else "",
+            "new_start": c.new_start.isoformat() if c.new_start else "",
+            "reason": c.reason,
+        }
+        for c in changes
+    ]
+    _write_csv(path, CHANGE_COLUMNS, rows)
+    return path
 
 
 def summary(plan: Plan, problem: Problem) -> dict[str, object]:

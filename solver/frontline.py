@@ -19,21 +19,29 @@ MakeEvent = Callable[[Option], Event]
 
 
 def fill_frontline_time(
-    problem: Problem, avail: Availability, events: list[Event], make_event: MakeEvent
+    problem: Problem,
+    avail: Availability,
+    events: list[Event],
+    make_event: MakeEvent,
+    leaders: set[str] | None = None,
+    after: int = 0,
 ) -> list[Event]:
-    """New events that bring every student-affairs leader up to ``frontline_share``."""
+    """New events that bring every student-affairs leader (or those in ``leaders``) up to
+    ``frontline_share``, starting at minute ``after`` or later."""
     cal = avail.calendar
     occupied: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for e in events:
         occupied[e.target_id].append((cal.minute(e.start), cal.minute(e.end)))
     added: list[Event] = []
     for leader in problem.leaders:
-        if leader.frontline_share <= 0:
+        if leader.frontline_share <= 0 or (leaders is not None and leader.leader_id not in leaders):
             continue
         mine = [e for e in events if e.leader_id == leader.leader_id]
         targets = _targets(problem, leader)
         for week in problem.term.contact_week_list:
-            new = _fill_week(avail, leader, week, mine, targets, occupied, make_event)
+            if week * 7 * iv.DAY <= after:
+                continue
+            new = _fill_week(avail, leader, week, mine, targets, occupied, make_event, after)
             mine.extend(new)
             added.extend(new)
     return added
@@ -57,6 +65,7 @@ def _fill_week(
     targets: list[Unit | Venue],
     occupied: dict[str, list[tuple[int, int]]],
     make_event: MakeEvent,
+    after: int = 0,
 ) -> list[Event]:
     cal = avail.calendar
     term = avail.problem.term
@@ -81,6 +90,7 @@ def _fill_week(
         for e in week_events
     )
     free = iv.subtract(iv.intersect(avail.leader_free(leader.leader_id, leader.campus), frame), taken)
+    free = iv.clip(free, after, (week * 7 + 7) * iv.DAY)
     visited: set[str] = {e.target_id for e in week_events}
     added: list[Event] = []
     for start, end in free:

@@ -14,8 +14,25 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from .options import Candidates, Option
-from .problem import VISIT_KINDS, Problem
+from .problem import VISIT_KINDS, Leader, Problem
 from .weights import Weights
+
+
+@dataclass
+class Prior:
+    """What a re-plan takes as given: frozen past events and the plans of untouched leaders."""
+
+    scope: frozenset[str] | None = None  # leaders whose requirements are modelled (None: all)
+    contact_weeks: dict[str, set[int]] = field(default_factory=dict)  # leader -> weeks met
+    kinds: dict[str, set[str]] = field(default_factory=dict)  # leader -> visit kinds covered
+    lectured: set[str] = field(default_factory=set)  # leaders whose lecture is given
+    links: dict[str, str] = field(default_factory=dict)  # leader -> unit: links that stay
+    link_load: dict[str, int] = field(default_factory=dict)  # unit -> links held outside scope
+    activity_seats: dict[str, int] = field(default_factory=dict)  # activity -> seats taken
+    previous: set[int] = field(default_factory=set)  # option indices that are published events
+
+    def in_scope(self, leader_id: str) -> bool:
+        return self.scope is None or leader_id in self.scope
 
 
 @dataclass
@@ -33,6 +50,11 @@ class Model:
     blocks: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)
     fixed: dict[int, int] = field(default_factory=dict)  # option index -> 1/0 (re-plan)
     keep: dict[int, int] = field(default_factory=dict)  # option index -> weight to keep it
+    prior: Prior = field(default_factory=Prior)
+    extra_cost: dict[int, int] = field(default_factory=dict)  # option index -> added cost
+
+    def leaders(self) -> list[Leader]:
+        return [x for x in self.problem.leaders if self.prior.in_scope(x.leader_id)]
 
     @property
     def options(self) -> list[Option]:
@@ -53,8 +75,13 @@ def build(
     *,
     fixed: dict[int, int] | None = None,
     keep: dict[int, int] | None = None,
+    prior: Prior | None = None,
+    extra_cost: dict[int, int] | None = None,
 ) -> Model:
-    m = Model(problem, cands, weights, fixed=dict(fixed or {}), keep=dict(keep or {}))
+    m = Model(
+        problem, cands, weights, fixed=dict(fixed or {}), keep=dict(keep or {}),
+        prior=prior or Prior(), extra_cost=dict(extra_cost or {}),
+    )
     m.x = [m.cp.new_bool_var(f"x{i}") for i in range(len(cands.options))]
     for i, o in enumerate(cands.options):
         m.by_leader[o.leader_id].append(i)
@@ -94,14 +121,32 @@ def _miss(m: Model, requirement: str, leader_id: str, detail: object, weight: in
 
 # hard constraints ----------------------------------------------------------------------------------
 def one_visit_per_leader_day(m: Model) -> None:
-    """A leader makes at most one planned visit a day (no overlaps, no rushed campus switches)."""
+    """A leader makes at most one new visit a day; published events kept by a re-plan stay, and
+    a new visit beside one of them needs the buffer or travel time between the two."""
     for indices in m.by_leader.values():
         per_day: dict[int, list[int]] = defaultdict(list)
         for i in indices:
             per_day[m.options[i].day].append(i)
         for day_indices in per_day.values():
-            if len(day_indices) > 1:
-                m.cp.add_at_most_one(m.x[i] for i in day_indices)
+            new = [i for i in day_indices if i not in m.prior.previous]
+            if len(new) > 1:
+                m.cp.add_at_most_one(m.x[i] for i in new)
+            for j in day_indices:
+                if j in m.prior.previous:
+                    for i in new:
+                        if _too_close(m, m.options[i], m.options[j]):
+                            m.cp.add_bool_or([m.x[i].Not(), m.x[j].Not()])
+
+
+def _too_close(m: Model, a: Option, b: Option) -> bool:
+    if b.start < a.start:
+        a, b = b, a
+    buffer = m.problem.term.buffer_minutes
+    if a.campus is None or b.campus is None or a.campus == b.campus:
+        need = buffer
+    else:
+        need = max(buffer, m.problem.travel_minutes(a.campus, b.campus))
+    return b.start - a.end < need
 
 
 def linked_visits_need_the_link(m: Model) -> None:
@@ -112,12 +157,15 @@ def linked_visits_need_the_link(m: Model) -> None:
 
 
 def one_link_per_leader(m: Model) -> None:
-    for leader in m.problem.leaders:
+    for leader in m.leaders():
         if not leader.link:
             continue
         links = [v for (lid, _), v in m.link.items() if lid == leader.leader_id]
         miss = _miss(m, "linked_unit", leader.leader_id, "", m.weights.miss_link)
         m.cp.add(sum(links) + miss == 1)
+        kept = m.prior.links.get(leader.leader_id)
+        if kept is not None and (leader.leader_id, kept) in m.link:
+            m.cp.add(m.link[leader.leader_id, kept] == 1)  # a link changes only when impossible
 
 
 def unit_link_capacity(m: Model) -> None:
@@ -125,7 +173,7 @@ def unit_link_capacity(m: Model) -> None:
     for (_, u), var in m.link.items():
         per_unit[u].append(var)
     for u, links in per_unit.items():
-        cap = m.problem.unit(u).max_leaders
+        cap = m.problem.unit(u).max_leaders - m.prior.link_load.get(u, 0)
         if len(links) > cap:
             m.cp.add(sum(links) <= cap)
 
@@ -137,14 +185,17 @@ def contact_blocks(problem: Problem, every: int) -> list[tuple[int, ...]]:
 
 def weekly_contact(m: Model) -> None:
     """A face-to-face contact in every block of ``contact_every_weeks`` contact weeks."""
-    for leader in m.problem.leaders:
+    for leader in m.leaders():
         blocks = contact_blocks(m.problem, leader.contact_every_weeks)
         m.blocks[leader.leader_id] = blocks
+        done = m.prior.contact_weeks.get(leader.leader_id, set())
         by_week: dict[int, list[int]] = defaultdict(list)
         for i in m.by_leader[leader.leader_id]:
             if m.options[i].face_to_face:
                 by_week[m.options[i].week].append(i)
         for block in blocks:
+            if done.intersection(block):
+                continue
             chosen = [m.x[i] for w in block for i in by_week.get(w, ())]
             miss = _miss(m, "weekly_contact", leader.leader_id, block[0], m.weights.miss_weekly_contact)
             m.cp.add(sum(chosen) + miss >= 1)
@@ -152,9 +203,11 @@ def weekly_contact(m: Model) -> None:
 
 def one_lecture(m: Model) -> None:
     """Each leader with ``lecture`` gives exactly one guest lecture in the term."""
-    for leader in m.problem.leaders:
+    for leader in m.leaders():
         ids = [i for i in m.by_leader[leader.leader_id] if m.options[i].section_id]
-        if leader.lecture:
+        if leader.leader_id in m.prior.lectured:
+            m.cp.add(sum(m.x[i] for i in ids) == 0)
+        elif leader.lecture:
             miss = _miss(m, "lecture", leader.leader_id, "", m.weights.miss_lecture)
             m.cp.add(sum(m.x[i] for i in ids) + miss == 1)
         elif ids:
@@ -174,13 +227,16 @@ def section_capacity(m: Model) -> None:
 
 def seven_visit_kinds(m: Model) -> None:
     """Leaders with ``seven_visits`` cover all seven visit kinds in the term."""
-    for leader in m.problem.leaders:
+    for leader in m.leaders():
         if not leader.seven_visits:
             continue
+        covered = m.prior.kinds.get(leader.leader_id, set())
         by_kind: dict[str, list[int]] = defaultdict(list)
         for i in m.by_leader[leader.leader_id]:
             by_kind[m.options[i].visit_kind].append(i)
         for kind in VISIT_KINDS:
+            if kind in covered:
+                continue
             miss = _miss(m, "seven_visits", leader.leader_id, kind, m.weights.miss_visit_kind)
             m.cp.add(sum(m.x[i] for i in by_kind.get(kind, ())) + miss >= 1)
 
@@ -202,8 +258,9 @@ def activity_capacity(m: Model) -> None:
             per_activity[o.activity_id].append(i)
     for act in m.problem.activities:
         ids = per_activity.get(act.activity_id, [])
-        if len(ids) > act.max_leaders:
-            m.cp.add(sum(m.x[i] for i in ids) <= act.max_leaders)
+        seats = act.max_leaders - m.prior.activity_seats.get(act.activity_id, 0)
+        if len(ids) > seats:
+            m.cp.add(sum(m.x[i] for i in ids) <= max(0, seats))
 
 
 def unit_not_shared_at_once(m: Model) -> None:
@@ -272,7 +329,7 @@ def visit_costs(m: Model) -> None:
     """Per visit: linked unit first, regular habits, home campus, little travel."""
     w = m.weights
     for leader in m.problem.leaders:
-        ids = m.by_leader[leader.leader_id]
+        ids = m.by_leader.get(leader.leader_id, [])
         habit = _habit(m.options[i] for i in ids)
         for i in ids:
             o = m.options[i]
@@ -286,7 +343,7 @@ def visit_costs(m: Model) -> None:
             if o.campus is not None and o.campus != leader.campus:
                 cost += w.other_campus
                 cost += w.travel_minute * m.problem.travel_minutes(leader.campus, o.campus) // 10
-            m.cost(m.x[i], cost)
+            m.cost(m.x[i], cost + m.extra_cost.get(i, 0))
 
 
 def _habit(options: Iterable[Option]) -> tuple[int, int] | None:

@@ -26,6 +26,8 @@ STARTS_PER_DAY = 2  # candidate starts kept per leader, target and day
 LINK_CANDIDATES = 8  # candidate linked units per leader
 CONTACT_UNITS = 2  # units (besides canteens) offered to a leader for plain contact
 OPTIONS_PER_WEEK = 12  # cap on plain-contact options per leader and week
+LINKED_PER_WEEK = 3  # cap on options per candidate linked unit and week
+SESSIONS_PER_SECTION = 4  # meetings of one course section offered to one leader, spread over the term
 
 
 @dataclass(frozen=True)
@@ -63,13 +65,24 @@ def unit_visit_kind(unit: Unit) -> str:
     return unit.kind  # class, dorm and society visits are named after the unit kind
 
 
-def build(problem: Problem, avail: Availability) -> Candidates:
+def build(
+    problem: Problem,
+    avail: Availability,
+    leaders: set[str] | None = None,
+    after: int | None = None,
+) -> Candidates:
+    """Candidates of every leader (or of ``leaders``), starting at minute ``after`` or later."""
     cands = Candidates()
     index = _TargetIndex(problem)
     for leader in problem.leaders:
+        if leaders is not None and leader.leader_id not in leaders:
+            continue
         if leader.link:
             cands.links[leader.leader_id] = _link_candidates(problem, avail, leader, index, cands)
-        cands.options.extend(_leader_options(problem, avail, leader, index, cands))
+        options = _leader_options(problem, avail, leader, index, cands)
+        if after is not None:
+            options = [o for o in options if o.start >= after]
+        cands.options.extend(options)
     return cands
 
 
@@ -183,7 +196,8 @@ def _leader_options(
     out: list[Option] = []
     linked = set(cands.links.get(leader.leader_id, ()))
     for unit_id in sorted(linked):
-        out.extend(_target_options(avail, leader, problem.unit(unit_id), linked=True))
+        unit_options = _target_options(avail, leader, problem.unit(unit_id), linked=True)
+        out.extend(_cap_per_week(unit_options, LINKED_PER_WEEK))
     plain: list[Option] = []
     for venue in index.canteens.get(leader.campus, ()):
         plain.extend(_target_options(avail, leader, venue))
@@ -263,19 +277,27 @@ def _activity_options(problem: Problem, avail: Availability, leader: Leader) -> 
 
 
 def _section_options(problem: Problem, avail: Availability, leader: Leader) -> list[Option]:
-    out = []
+    out: list[Option] = []
     for section in problem.courses:
         blocked = avail.blocked(leader.leader_id, section.campus)
-        for day, start, end in avail.section_sessions(section):
-            if not iv.contains(avail.frame, start, end) or iv.overlaps(blocked, start, end):
-                continue
-            out.append(
-                Option(
-                    leader.leader_id, section.section_id, "classroom", start, end, day.week,
-                    day.index, section.campus, section_id=section.section_id,
-                )
+        fitting = [
+            Option(
+                leader.leader_id, section.section_id, "classroom", start, end, day.week,
+                day.index, section.campus, section_id=section.section_id,
             )
+            for day, start, end in avail.section_sessions(section)
+            if iv.contains(avail.frame, start, end) and not iv.overlaps(blocked, start, end)
+        ]
+        out.extend(_spread_over_term(fitting, SESSIONS_PER_SECTION))
     return out
+
+
+def _spread_over_term(options: list[Option], keep: int) -> list[Option]:
+    """``keep`` options evenly spread over the list (which is in time order)."""
+    if len(options) <= keep:
+        return options
+    step = len(options) / keep
+    return [options[int(i * step + step / 2)] for i in range(keep)]
 
 
 def _cap_per_week(options: list[Option], cap: int) -> list[Option]:
@@ -317,3 +339,26 @@ def _spread(leader_id: str, unit_id: str) -> int:
     import zlib
 
     return zlib.crc32(f"{leader_id}/{unit_id}".encode())
+
+
+def linked_unit_options(problem: Problem, avail: Availability, leader_id: str, unit_id: str) -> list[Option]:
+    """Visits of a leader to one linked unit (a re-plan keeps a link the candidates left out)."""
+    leader = problem.leader(leader_id)
+    return _cap_per_week(_target_options(avail, leader, problem.unit(unit_id), linked=True), LINKED_PER_WEEK)
+
+
+def option_of(problem: Problem, avail: Availability, leader_id: str, target_id: str, kind: str,
+              start: int, end: int, linked: bool) -> Option:
+    """The option that a published event is (to keep it in a re-plan)."""
+    from .problem import Activity, CourseSection
+
+    target = problem.target(target_id)
+    day = start // iv.DAY
+    campus = target.campus or None
+    return Option(
+        leader_id, target_id, kind, start, end, day // 7 + 1, day, campus,
+        linked=linked,
+        venue_id=target_id if isinstance(target, Venue) else None,
+        activity_id=target_id if isinstance(target, Activity) else None,
+        section_id=target_id if isinstance(target, CourseSection) else None,
+    )

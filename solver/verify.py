@@ -42,7 +42,7 @@ def verify(problem: Problem, plan: Plan, avail: Availability | None = None) -> l
     planned = [e for e in plan.events if e.status == "planned"]
     out.extend(_unique_uids(plan.events))
     for e in planned:
-        out.extend(_check_event(problem, avail, e))
+        out.extend(check_event(problem, avail, e))
     out.extend(_leader_spacing(avail, planned))
     out.extend(_capacities(problem, avail, planned))
     out.extend(_links(problem, plan))
@@ -59,7 +59,7 @@ def _unique_uids(events: tuple[Event, ...]) -> list[Violation]:
     return [_v("uid", f"uid {uid} appears {n} times") for uid, n in sorted(counts.items()) if n > 1]
 
 
-def _check_event(problem: Problem, avail: Availability, e: Event) -> list[Violation]:
+def check_event(problem: Problem, avail: Availability, e: Event) -> list[Violation]:
     cal = avail.calendar
     out: list[Violation] = []
     try:
