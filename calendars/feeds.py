@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from calendars import text
+from calendars import ics, text
 from solver.problem import Problem
 from solver.result import Event, Plan
 
@@ -52,28 +52,21 @@ def leader_feed(
     text.check_lang(lang)
     title = text.word(lang, "leader_calendar", name=problem.leader(leader_id).name)
     events = plan.events_of(leader_id)
-    look = text.Lookup(problem)
-    return _feed(plan, look, title, events, lang, with_leader=False, alarm=alarm_minutes)
+    return _Writer(plan, problem, lang).feed(title, events, with_leader=False, alarm=alarm_minutes)
 
 
 def unit_feed(plan: Plan, problem: Problem, unit_id: str, *, lang: str = "zh") -> bytes:
     """The visits to one unit: events targeting it, and activities and sections it takes part in."""
     text.check_lang(lang)
-    look = text.Lookup(problem)
-    unit = look.unit(unit_id)
-    if unit is None:
-        raise KeyError(unit_id)
-    title = text.word(lang, "unit_calendar", name=unit.name)
-    events = [e for e in plan.events if look.concerns_unit(e.target_id, unit_id)]
-    return _feed(plan, look, title, events, lang, with_leader=True, alarm=None)
+    writer = _Writer(plan, problem, lang)
+    return writer.unit_feed(unit_id, writer.events_of_unit(unit_id))
 
 
 def office_feed(plan: Plan, problem: Problem, *, lang: str = "zh") -> bytes:
     """Every event of the plan, each naming its leader."""
     text.check_lang(lang)
     title = text.word(lang, "office_calendar")
-    look = text.Lookup(problem)
-    return _feed(plan, look, title, plan.events, lang, with_leader=True, alarm=None)
+    return _Writer(plan, problem, lang).feed(title, plan.events, with_leader=True, alarm=None)
 
 
 def write_feeds(plan: Plan, problem: Problem, out_dir: Path) -> None:
@@ -81,14 +74,30 @@ def write_feeds(plan: Plan, problem: Problem, out_dir: Path) -> None:
     ``out_dir/calendars/units/<unit_id>.ics`` for every unit and ``out_dir/calendars/office.ics``.
 
     ``out_dir`` is the plan's output folder (``OUT`` of ``frontline solve DATA --out OUT``).
+    The files are the bytes of :func:`leader_feed`, :func:`unit_feed` and :func:`office_feed`
+    with their defaults; each event is serialised once per form (leader's own, or naming the
+    leader) and shared by every feed that holds it.
     """
     root = Path(out_dir) / "calendars"
     (root / "units").mkdir(parents=True, exist_ok=True)
+    lang = "zh"
+    writer = _Writer(plan, problem, lang)
+    by_leader: dict[str, list[Event]] = {}
+    by_unit: dict[str, list[Event]] = {}
+    for event in plan.events:
+        by_leader.setdefault(event.leader_id, []).append(event)
+        for unit_id in writer.look.units_of(event.target_id):
+            by_unit.setdefault(unit_id, []).append(event)
     for leader in problem.leaders:
-        _write(root / _file_name(leader.leader_id), leader_feed(plan, problem, leader.leader_id))
+        path = root / _file_name(leader.leader_id)
+        title = text.word(lang, "leader_calendar", name=problem.leader(leader.leader_id).name)
+        events = by_leader.get(leader.leader_id, [])
+        _write(path, writer.feed(title, events, with_leader=False, alarm=30))
     for unit in problem.units:
-        _write(root / "units" / _file_name(unit.unit_id), unit_feed(plan, problem, unit.unit_id))
-    _write(root / "office.ics", office_feed(plan, problem))
+        path = root / "units" / _file_name(unit.unit_id)
+        _write(path, writer.unit_feed(unit.unit_id, by_unit.get(unit.unit_id, [])))
+    title = text.word(lang, "office_calendar")
+    _write(root / "office.ics", writer.feed(title, plan.events, with_leader=True, alarm=None))
 
 
 def read_feed(data: bytes) -> list[FeedEvent]:
@@ -104,74 +113,106 @@ def events_of_unit(plan: Plan, problem: Problem, unit_id: str) -> tuple[Event, .
 
 
 # building -------------------------------------------------------------------------------------
-def _feed(
-    plan: Plan,
-    look: text.Lookup,
-    title: str,
-    events: Iterable[Event],
-    lang: str,
-    *,
-    with_leader: bool,
-    alarm: int | None,
-) -> bytes:
-    calendar = _calendar(plan, look.problem, title)
-    for event in sorted(events, key=lambda e: (e.start, e.uid)):
-        calendar.add_component(_vevent(plan, look, event, lang, with_leader, alarm))
-    return calendar.to_ical()
+class _Writer:
+    """Feeds of one plan in one language.
 
+    A feed is the calendar's own lines, the VTIMEZONE (the same for every feed of the plan) and
+    one VEVENT block per event, joined. The blocks are built once per event and form (with or
+    without the leader's name, with or without an alarm) and reused by every feed holding the
+    event. The bytes are exactly those of the icalendar objects the feeds were first built with
+    (see :mod:`calendars.ics`).
+    """
 
-def _calendar(plan: Plan, problem: Problem, title: str) -> icalendar.Calendar:
-    calendar = icalendar.Calendar()
-    calendar.add("PRODID", PRODID)
-    calendar.add("VERSION", "2.0")
-    calendar.add("CALSCALE", "GREGORIAN")
-    calendar.add("NAME", title)
-    calendar.add("X-WR-CALNAME", title)
-    calendar.add("X-WR-TIMEZONE", plan.timezone)
-    calendar.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("X-PUBLISHED-TTL", "PT1H")
-    first, last = _date_range(plan, problem)
-    calendar.add_component(icalendar.Timezone.from_ical(_vtimezone(plan.timezone, first, last)))
-    return calendar
+    def __init__(self, plan: Plan, problem: Problem, lang: str):
+        text.check_lang(lang)
+        self.plan = plan
+        self.look = text.Lookup(problem)
+        self.lang = lang
+        self.zone = ZoneInfo(plan.timezone)
+        self._timezone: bytes | None = None
+        self._events: dict[tuple[int, bool, int | None], bytes] = {}
 
+    def events_of_unit(self, unit_id: str) -> list[Event]:
+        concerns = self.look.concerns_unit
+        return [e for e in self.plan.events if concerns(e.target_id, unit_id)]
 
-def _vevent(
-    plan: Plan,
-    look: text.Lookup,
-    event: Event,
-    lang: str,
-    with_leader: bool,
-    alarm: int | None,
-) -> icalendar.Event:
-    zone = ZoneInfo(plan.timezone)
-    stamp = _stamp(event, look.problem, zone)
-    summary = text.summary(event, look, lang, with_leader=with_leader)
-    vevent = icalendar.Event()
-    vevent.add("UID", event.uid)
-    vevent.add("DTSTAMP", stamp)
-    vevent.add("LAST-MODIFIED", stamp)
-    vevent.add("SEQUENCE", event.sequence)
-    vevent.add("DTSTART", _local(event.start, zone, event.uid))
-    vevent.add("DTEND", _local(event.end, zone, event.uid))
-    vevent.add("STATUS", STATUS_TO_ICAL[event.status])
-    vevent.add("SUMMARY", summary)
-    if where := text.place(event, look, lang):
-        vevent.add("LOCATION", where)
-    vevent.add("DESCRIPTION", text.description(event, look, lang, with_leader=with_leader))
-    vevent.add("CATEGORIES", [text.kind_name(lang, event.visit_kind)])
-    if event.status == "cancelled":
-        vevent.add("TRANSP", "TRANSPARENT")  # a cancelled visit does not block the time
-    elif alarm is not None:
-        vevent.add_component(_alarm(alarm, text.word(lang, "reminder", summary=summary)))
-    return vevent
+    def unit_feed(self, unit_id: str, events: Iterable[Event]) -> bytes:
+        unit = self.look.unit(unit_id)
+        if unit is None:
+            raise KeyError(unit_id)
+        title = text.word(self.lang, "unit_calendar", name=unit.name)
+        return self.feed(title, events, with_leader=True, alarm=None)
 
+    def feed(
+        self, title: str, events: Iterable[Event], *, with_leader: bool, alarm: int | None
+    ) -> bytes:
+        parts = [self._head(title), self._vtimezone()]
+        for event in sorted(events, key=lambda e: (e.start, e.uid)):
+            key = (id(event), with_leader, alarm)  # events live as long as the plan held here
+            block = self._events.get(key)
+            if block is None:
+                block = self._events[key] = self._vevent(event, with_leader, alarm)
+            parts.append(block)
+        parts.append(b"END:VCALENDAR\r\n")
+        return b"".join(parts)
 
-def _alarm(minutes: int, description: str) -> icalendar.Alarm:
-    alarm = icalendar.Alarm()
-    alarm.add("ACTION", "DISPLAY")
-    alarm.add("TRIGGER", dt.timedelta(minutes=-minutes))
-    alarm.add("DESCRIPTION", description)
-    return alarm
+    def _head(self, title: str) -> bytes:
+        lines = [
+            b"BEGIN:VCALENDAR",
+            ics.property_line("VCALENDAR", "VERSION", "2.0"),
+            ics.property_line("VCALENDAR", "PRODID", PRODID),
+            ics.property_line("VCALENDAR", "CALSCALE", "GREGORIAN"),
+            ics.raw_line("VCALENDAR", "NAME", title),
+            ics.raw_line("VCALENDAR", "X-WR-CALNAME", title),
+            ics.property_line("VCALENDAR", "REFRESH-INTERVAL", REFRESH, "DURATION"),
+            ics.property_line("VCALENDAR", "X-PUBLISHED-TTL", "PT1H"),
+            ics.raw_line("VCALENDAR", "X-WR-TIMEZONE", self.plan.timezone),
+            b"",
+        ]
+        return ics.CRLF.join(lines)
+
+    def _vtimezone(self) -> bytes:
+        if self._timezone is None:
+            first, last = _date_range(self.plan, self.look.problem)
+            self._timezone = _vtimezone_block(self.plan.timezone, first, last)
+        return self._timezone
+
+    def _vevent(self, event: Event, with_leader: bool, alarm: int | None) -> bytes:
+        look, lang, zone = self.look, self.lang, self.zone
+        stamp = _stamp(event, look.problem, zone)
+        summary = text.summary(event, look, lang, with_leader=with_leader)
+        start, end = _local(event.start, zone, event.uid), _local(event.end, zone, event.uid)
+        status = STATUS_TO_ICAL[event.status]
+        # icalendar's order: SUMMARY DTSTART DTEND DTSTAMP UID SEQUENCE, then alphabetical
+        lines = [
+            b"BEGIN:VEVENT",
+            ics.text_line("SUMMARY", summary),
+            ics.datetime_line("VEVENT", "DTSTART", start),
+            ics.datetime_line("VEVENT", "DTEND", end),
+            ics.datetime_line("VEVENT", "DTSTAMP", stamp),
+            ics.text_line("UID", event.uid),
+            ics.property_line("VEVENT", "SEQUENCE", event.sequence),
+            ics.property_line("VEVENT", "CATEGORIES", (text.kind_name(lang, event.visit_kind),)),
+            ics.text_line(
+                "DESCRIPTION", text.description(event, look, lang, with_leader=with_leader)
+            ),
+            ics.datetime_line("VEVENT", "LAST-MODIFIED", stamp),
+        ]
+        if where := text.place(event, look, lang):
+            lines.append(ics.text_line("LOCATION", where))
+        lines.append(ics.property_line("VEVENT", "STATUS", status))
+        if event.status == "cancelled":
+            lines.append(ics.property_line("VEVENT", "TRANSP", "TRANSPARENT"))
+        elif alarm is not None:  # a cancelled visit does not block the time, nor remind
+            lines += [
+                b"BEGIN:VALARM",
+                ics.property_line("VALARM", "ACTION", "DISPLAY"),
+                ics.text_line("DESCRIPTION", text.word(lang, "reminder", summary=summary)),
+                ics.property_line("VALARM", "TRIGGER", dt.timedelta(minutes=-alarm)),
+                b"END:VALARM",
+            ]
+        lines += [b"END:VEVENT", b""]
+        return ics.CRLF.join(lines)
 
 
 def _local(moment: dt.datetime, zone: ZoneInfo, uid: str) -> dt.datetime:
@@ -209,6 +250,12 @@ def _vtimezone(tzid: str, first: dt.date, last: dt.date) -> bytes:
     timezone = icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=last)
     timezone.pop("COMMENT", None)
     return timezone.to_ical()
+
+
+@functools.lru_cache(maxsize=32)
+def _vtimezone_block(tzid: str, first: dt.date, last: dt.date) -> bytes:
+    """The VTIMEZONE as it appears in a feed: :func:`_vtimezone` read back and written again."""
+    return icalendar.Timezone.from_ical(_vtimezone(tzid, first, last)).to_ical()
 
 
 def _file_name(ident: str) -> str:

@@ -178,6 +178,16 @@ class Lookup:
             return unit_id in target.class_ids
         return target_id == unit_id
 
+    def units_of(self, target_id: str) -> tuple[str, ...]:
+        """Every ``unit_id`` for which :meth:`concerns_unit` holds, each once: one pass over a
+        plan's events then gives every unit's events."""
+        target = self.target(target_id)
+        if isinstance(target, Activity):
+            return (target.unit_id,) if target.unit_id is not None else ()
+        if isinstance(target, CourseSection):
+            return tuple(dict.fromkeys(target.class_ids))
+        return (target_id,)
+
 
 def leader_name(look: Lookup, leader_id: str) -> str:
     leader = look.leader(leader_id)

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import re
 from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
+from icalendar.parser.string import _foldline
 
+from calendars import feeds, ics, text
 from calendars.feeds import (
     FeedEvent,
     events_of_unit,
@@ -603,3 +607,221 @@ def test_strict_ical_parser_reads_every_feed_with_the_same_events(plan, problem,
     assert seen == expected
     assert [tz.tz_id for tz in calendar.timezones] == ["Asia/Shanghai"]
     assert all(e.dtstart.utcoffset() == dt.timedelta(hours=8) for e in calendar.events)
+
+
+# the fast serialiser against icalendar itself ----------------------------------------------------
+# The feeds are written line by line by ``calendars.ics``; they must stay byte for byte what the
+# icalendar objects they were first built with give. The reference below is that first version.
+def reference_feed(
+    plan: Plan,
+    problem: Problem,
+    title: str,
+    events: tuple[Event, ...],
+    lang: str,
+    *,
+    with_leader: bool,
+    alarm: int | None,
+) -> bytes:
+    look = text.Lookup(problem)
+    zone = ZoneInfo(plan.timezone)
+    calendar = icalendar.Calendar()
+    calendar.add("PRODID", feeds.PRODID)
+    calendar.add("VERSION", "2.0")
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("NAME", title)
+    calendar.add("X-WR-CALNAME", title)
+    calendar.add("X-WR-TIMEZONE", plan.timezone)
+    calendar.add("REFRESH-INTERVAL", feeds.REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", "PT1H")
+    first, last = feeds._date_range(plan, problem)
+    vtimezone = feeds._vtimezone(plan.timezone, first, last)
+    calendar.add_component(icalendar.Timezone.from_ical(vtimezone))
+    for event in sorted(events, key=lambda e: (e.start, e.uid)):
+        stamp = feeds._stamp(event, problem, zone)
+        summary = text.summary(event, look, lang, with_leader=with_leader)
+        vevent = icalendar.Event()
+        vevent.add("UID", event.uid)
+        vevent.add("DTSTAMP", stamp)
+        vevent.add("LAST-MODIFIED", stamp)
+        vevent.add("SEQUENCE", event.sequence)
+        vevent.add("DTSTART", feeds._local(event.start, zone, event.uid))
+        vevent.add("DTEND", feeds._local(event.end, zone, event.uid))
+        vevent.add("STATUS", feeds.STATUS_TO_ICAL[event.status])
+        vevent.add("SUMMARY", summary)
+        if where := text.place(event, look, lang):
+            vevent.add("LOCATION", where)
+        vevent.add("DESCRIPTION", text.description(event, look, lang, with_leader=with_leader))
+        vevent.add("CATEGORIES", [text.kind_name(lang, event.visit_kind)])
+        if event.status == "cancelled":
+            vevent.add("TRANSP", "TRANSPARENT")
+        elif alarm is not None:
+            valarm = icalendar.Alarm()
+            valarm.add("ACTION", "DISPLAY")
+            valarm.add("TRIGGER", dt.timedelta(minutes=-alarm))
+            valarm.add("DESCRIPTION", text.word(lang, "reminder", summary=summary))
+            vevent.add_component(valarm)
+        calendar.add_component(vevent)
+    return calendar.to_ical()
+
+
+def reference_feeds(
+    plan: Plan, problem: Problem, lang: str = "zh", alarm: int | None = 30
+) -> dict[str, bytes]:
+    look = text.Lookup(problem)
+    found = {}
+    for leader in problem.leaders:
+        title = text.word(lang, "leader_calendar", name=leader.name)
+        events = plan.events_of(leader.leader_id)
+        found[f"leader_{leader.leader_id}"] = reference_feed(
+            plan, problem, title, events, lang, with_leader=False, alarm=alarm
+        )
+    for unit in problem.units:
+        title = text.word(lang, "unit_calendar", name=unit.name)
+        events = tuple(e for e in plan.events if look.concerns_unit(e.target_id, unit.unit_id))
+        found[f"unit_{unit.unit_id}"] = reference_feed(
+            plan, problem, title, events, lang, with_leader=True, alarm=None
+        )
+    title = text.word(lang, "office_calendar")
+    found["office"] = reference_feed(
+        plan, problem, title, plan.events, lang, with_leader=True, alarm=None
+    )
+    return found
+
+
+def feeds_of(plan: Plan, problem: Problem, lang: str = "zh", alarm: int | None = 30):
+    found = {
+        f"leader_{x.leader_id}": leader_feed(
+            plan, problem, x.leader_id, alarm_minutes=alarm, lang=lang
+        )
+        for x in problem.leaders
+    }
+    for unit in problem.units:
+        found[f"unit_{unit.unit_id}"] = unit_feed(plan, problem, unit.unit_id, lang=lang)
+    found["office"] = office_feed(plan, problem, lang=lang)
+    return found
+
+
+HOSTILE = [
+    "",
+    "a,b;c\\d",
+    "line one\nline two\r\nline three\rfour",
+    "literal \\N and \\n and \\\\N",
+    "^caret^^ and \\^ escapes",
+    "逗号，分号；反斜杠\\" * 9,
+    "x" * 73 + "\\" + "y" * 80,
+    "x" * 72 + "\\\\" + "y" * 80,
+    "x" * 74 + "^" + "z" * 3,
+    "😀" * 40 + "é" * 41 + "联" * 30,
+    "a" + "é" * 37 + "\\,,;;" * 20,
+    "tab\tand trailing spaces   ",
+]
+
+
+def hostile_strings() -> list[str]:
+    rng = random.Random(5545)
+    alphabet = "ab ,;:\\^\n\r\tNé联😀\"'"
+    generated = ["".join(rng.choices(alphabet, k=rng.randrange(0, 400))) for _ in range(300)]
+    return HOSTILE + generated
+
+
+def test_text_lines_match_icalendar_escaping_and_folding():
+    for value in hostile_strings():
+        for name in ("SUMMARY", "DESCRIPTION", "UID", "LOCATION"):
+            event = icalendar.Event()
+            event.add(name, value)
+            assert ics.text_line(name, value) == event.content_line(name, event[name]).to_ical()
+
+
+def test_fold_matches_icalendar_on_every_cut_position():
+    for value in hostile_strings():
+        line = value.replace("\n", " ").replace("\r", " ")
+        for head in ("", "X", "DESCRIPTION:", "x" * 70):
+            assert ics.fold(head + line) == _foldline(head + line).encode("utf-8")
+
+
+def test_verbatim_calendar_names_match_icalendar():
+    for value in hostile_strings():
+        calendar = icalendar.Calendar()
+        calendar.add("NAME", value)
+        if "\n" in value:
+            with pytest.raises(AssertionError):
+                calendar.content_line("NAME", calendar["NAME"])
+            with pytest.raises(AssertionError):
+                ics.raw_line("VCALENDAR", "NAME", value)
+        else:
+            expected = calendar.content_line("NAME", calendar["NAME"]).to_ical()
+            assert ics.raw_line("VCALENDAR", "NAME", value) == expected
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [SHANGHAI, UTC, ZoneInfo("UTC"), ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")],
+)
+@pytest.mark.parametrize("name", ["DTSTART", "DTEND", "DTSTAMP", "LAST-MODIFIED"])
+def test_datetime_lines_match_icalendar(zone, name):
+    for moment in (
+        dt.datetime(2026, 3, 29, 1, 59, 59, 999, tzinfo=zone),
+        dt.datetime(2026, 10, 25, 2, 30, tzinfo=zone),
+        dt.datetime(999, 1, 2, 3, 4, 5, tzinfo=zone),
+        dt.datetime(2026, 9, 8, 14, 0, tzinfo=SHANGHAI).astimezone(zone),
+    ):
+        event = icalendar.Event()
+        event.add(name, moment)
+        expected = event.content_line(name, event[name]).to_ical()
+        assert ics.datetime_line("VEVENT", name, moment) == expected
+
+
+def hostile_problem() -> Problem:
+    base = make_problem()
+    leader, other = base.leaders
+    unit, dorm = base.units
+    (venue,) = base.venues
+    (talk,) = base.activities
+    (section,) = base.courses
+    return replace(
+        base,
+        campuses=(Campus("c1", "长清湖校区, A;B\\C"), Campus("c2", "千佛山校区")),
+        leaders=(replace(leader, name="张三, Jr.; \\N" + "长" * 30), other),
+        units=(replace(unit, name="计算机2301班;\\,", college="信息,学院"), dorm),
+        venues=(replace(venue, name="第一餐厅^二楼"),),
+        activities=(replace(talk, unit_id="U1", format="报告;会"),),
+        courses=(replace(section, class_ids=("U1", "U2", "U1")),),
+    )
+
+
+def hostile_events() -> tuple[Event, ...]:
+    events = list(make_events())
+    events[1] = replace(events[1], description="第一行\n第二行\\N, a;b " + "备" * 40)
+    events[4] = replace(events[4], location="报告厅\\" * 25, sequence=12)
+    events.append(replace(events[0], uid="ev,odd;uid\\", target_id="nowhere", title="自定,义"))
+    events.append(replace(events[3], uid="ev-no-campus", campus="", location=""))
+    return tuple(events)
+
+
+@pytest.mark.parametrize("timezone", ["Asia/Shanghai", "Europe/Berlin", "UTC"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("alarm", [30, None, 0, 90, 1440])
+def test_feeds_are_byte_identical_to_the_icalendar_objects_version(timezone, lang, alarm):
+    problem = hostile_problem()
+    for plan in (make_plan(timezone=timezone), make_plan(hostile_events(), timezone=timezone)):
+        assert feeds_of(plan, problem, lang, alarm) == reference_feeds(plan, problem, lang, alarm)
+
+
+def test_write_feeds_writes_the_icalendar_objects_version_of_every_feed(tmp_path):
+    problem, plan = hostile_problem(), make_plan(hostile_events())
+    write_feeds(plan, problem, tmp_path)
+    root = tmp_path / "calendars"
+    written = {f"leader_{p.stem}": p.read_bytes() for p in root.glob("*.ics") if p.stem != "office"}
+    written |= {f"unit_{p.stem}": p.read_bytes() for p in (root / "units").glob("*.ics")}
+    written["office"] = (root / "office.ics").read_bytes()
+    assert written == reference_feeds(plan, problem)
+
+
+def test_units_of_a_target_are_exactly_those_it_concerns():
+    problem = hostile_problem()
+    look = text.Lookup(problem)
+    unit_ids = [u.unit_id for u in problem.units] + ["nobody", "V1", "A1", "S1"]
+    for target_id in ["U1", "U2", "V1", "A1", "S1", "nowhere", ""]:
+        concerned = [u for u in unit_ids if look.concerns_unit(target_id, u)]
+        assert sorted(u for u in look.units_of(target_id) if u in unit_ids) == sorted(concerned)
+        assert len(set(look.units_of(target_id))) == len(look.units_of(target_id))
