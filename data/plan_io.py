@@ -82,6 +82,7 @@ def summary(plan: Plan, problem: Problem) -> dict[str, object]:
         "unmet_requirements": [
             {"leader_id": r.leader_id, "requirement": r.requirement, "detail": r.detail} for r in unmet
         ],
+        "objective_breakdown": dict(s.breakdown),
         "variables": s.variables,
         "constraints": s.constraints,
         "warnings": list(plan.warnings),

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from .model import contact_blocks
+from .model import contact_blocks, option_cost
 from .options import Candidates, Option
 from .problem import TIERS, VISIT_KINDS, Problem
+from .weights import Weights
 
 
 class _Ledger:
@@ -50,7 +51,10 @@ class _Ledger:
             self.at[o.target_id].append((o.start, o.end))
 
 
-def first_fit(problem: Problem, cands: Candidates) -> tuple[list[Option], dict[str, str]]:
+def first_fit(
+    problem: Problem, cands: Candidates, weights: Weights | None = None
+) -> tuple[list[Option], dict[str, str]]:
+    weights = weights or Weights()
     ledger = _Ledger(problem)
     mine: dict[str, list[Option]] = defaultdict(list)
     for o in cands.options:
@@ -72,12 +76,15 @@ def first_fit(problem: Problem, cands: Candidates) -> tuple[list[Option], dict[s
             if any(o.week in block and o.face_to_face for o in picked):
                 continue
             in_block = [o for o in usable if o.week in block and o.face_to_face]
-            in_block.sort(key=lambda o: (not o.linked, o.start))
+            # as a clerk would: the linked unit, at the usual weekday and time, on the home campus
+            in_block.sort(key=lambda o: (option_cost(problem, leader, o, weights), o.start))
             _take_first(ledger, picked, in_block)
         if leader.seven_visits:
             for kind in VISIT_KINDS:
                 if not any(o.visit_kind == kind for o in picked):
-                    _take_first(ledger, picked, (o for o in usable if o.visit_kind == kind))
+                    of_kind = [o for o in usable if o.visit_kind == kind]
+                    of_kind.sort(key=lambda o: (option_cost(problem, leader, o, weights), o.start))
+                    _take_first(ledger, picked, of_kind)
         chosen.extend(picked)
     return chosen, links
 

@@ -7,7 +7,7 @@ always found and what could not be met is explained instead of failing the whole
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -45,13 +45,14 @@ class Model:
     link: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
     # (requirement, leader_id, detail) -> miss variable
     miss: dict[tuple[str, str, object], cp_model.IntVar] = field(default_factory=dict)
-    terms: list[tuple[cp_model.LinearExprT, int]] = field(default_factory=list)
+    terms: list[tuple[cp_model.LinearExprT, int, str]] = field(default_factory=list)
     by_leader: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     blocks: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)
     fixed: dict[int, int] = field(default_factory=dict)  # option index -> 1/0 (re-plan)
     keep: dict[int, int] = field(default_factory=dict)  # option index -> weight to keep it
     prior: Prior = field(default_factory=Prior)
     extra_cost: dict[int, int] = field(default_factory=dict)  # option index -> added cost
+    solution: tuple[int, ...] = ()  # every variable's value in the last plan found
 
     def leaders(self) -> list[Leader]:
         return [x for x in self.problem.leaders if self.prior.in_scope(x.leader_id)]
@@ -60,9 +61,9 @@ class Model:
     def options(self) -> list[Option]:
         return self.cands.options
 
-    def cost(self, expr: cp_model.LinearExprT, weight: int) -> None:
+    def cost(self, expr: cp_model.LinearExprT, weight: int, tag: str) -> None:
         if weight:
-            self.terms.append((expr, weight))
+            self.terms.append((expr, weight, tag))
 
 
 Constraint = Callable[[Model], None]
@@ -90,7 +91,7 @@ def build(
             m.link[leader_id, u] = m.cp.new_bool_var(f"link_{leader_id}_{u}")
     for constraint in (*HARD, *SOFT):
         constraint(m)
-    m.cp.minimize(sum(w * e for e, w in m.terms))
+    m.cp.minimize(sum(w * e for e, w, _ in m.terms))
     return m
 
 
@@ -101,6 +102,12 @@ def add_hint(m: Model, chosen: Iterable[Option], links: dict[str, str]) -> None:
         m.cp.add_hint(var, id(o) in picked)
     for (leader_id, unit_id), var in m.link.items():
         m.cp.add_hint(var, links.get(leader_id) == unit_id)
+
+
+def fix_links(m: Model, links: dict[str, str]) -> None:
+    """Fix every link decision (leaders without a link in ``links`` get none)."""
+    for (leader_id, unit_id), var in m.link.items():
+        m.cp.add(var == int(links.get(leader_id) == unit_id))
 
 
 def fix(m: Model, chosen: Iterable[Option], links: dict[str, str]) -> None:
@@ -115,7 +122,7 @@ def fix(m: Model, chosen: Iterable[Option], links: dict[str, str]) -> None:
 def _miss(m: Model, requirement: str, leader_id: str, detail: object, weight: int) -> cp_model.IntVar:
     var = m.cp.new_bool_var(f"miss_{requirement}_{leader_id}_{detail}")
     m.miss[requirement, leader_id, detail] = var
-    m.cost(var, weight)
+    m.cost(var, weight, f"miss_{requirement}")
     return var
 
 
@@ -322,38 +329,26 @@ HARD: tuple[Constraint, ...] = (
 def keep_published(m: Model) -> None:
     """Re-plan: each published event that is not kept costs more than any other soft goal."""
     for i, weight in m.keep.items():
-        m.cost(1 - m.x[i], weight)
+        m.cost(1 - m.x[i], weight, "moved_published")
+
+
+def option_cost(problem: Problem, leader: Leader, o: Option, w: Weights) -> int:
+    """The cost of one visit: linked unit first, the weekly habit, home campus, little travel."""
+    cost = w.visit
+    if leader.link and not o.linked and not o.section_id:
+        cost += w.not_linked_unit
+    if not o.regular and not o.section_id and not o.activity_id:
+        cost += w.irregular_weekday + w.irregular_time
+    if o.campus is not None and o.campus != leader.campus:
+        cost += w.other_campus + w.travel_minute * problem.travel_minutes(leader.campus, o.campus) // 10
+    return cost
 
 
 def visit_costs(m: Model) -> None:
-    """Per visit: linked unit first, regular habits, home campus, little travel."""
-    w = m.weights
     for leader in m.problem.leaders:
-        ids = m.by_leader.get(leader.leader_id, [])
-        habit = _habit(m.options[i] for i in ids)
-        for i in ids:
-            o = m.options[i]
-            cost = w.visit
-            if leader.link and not o.linked and not o.section_id:
-                cost += w.not_linked_unit
-            if habit is not None:
-                weekday, clock = (o.day % 7) + 1, o.start % 1440
-                cost += 0 if weekday == habit[0] else w.irregular_weekday
-                cost += 0 if clock == habit[1] else w.irregular_time
-            if o.campus is not None and o.campus != leader.campus:
-                cost += w.other_campus
-                cost += w.travel_minute * m.problem.travel_minutes(leader.campus, o.campus) // 10
-            m.cost(m.x[i], cost + m.extra_cost.get(i, 0))
-
-
-def _habit(options: Iterable[Option]) -> tuple[int, int] | None:
-    """The leader's most available (weekday, time of day): where regular visits should go."""
-    counts = Counter(
-        ((o.day % 7) + 1, o.start % 1440) for o in options if o.linked or o.venue_id or not o.activity_id
-    )
-    if not counts:
-        return None
-    return min(counts, key=lambda k: (-counts[k], k))
+        for i in m.by_leader.get(leader.leader_id, []):
+            cost = option_cost(m.problem, leader, m.options[i], m.weights)
+            m.cost(m.x[i], cost + m.extra_cost.get(i, 0), "visits")
 
 
 def unit_twice_a_week(m: Model) -> None:
@@ -366,7 +361,7 @@ def unit_twice_a_week(m: Model) -> None:
         if len(ids) > 1:
             over = m.cp.new_int_var(0, len(ids), f"twice_{u}_{week}")
             m.cp.add(sum(m.x[i] for i in ids) <= 1 + over)
-            m.cost(over, m.weights.unit_twice_a_week)
+            m.cost(over, m.weights.unit_twice_a_week, "unit_twice_a_week")
 
 
 def link_preferences(m: Model) -> None:
@@ -374,17 +369,18 @@ def link_preferences(m: Model) -> None:
     history = {(h.leader_id, h.unit_id) for h in m.problem.history}
     has_history = {h.leader_id for h in m.problem.history}
     per_college: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    school = {x.leader_id for x in m.problem.leaders if x.tier == "school"}
     for (leader_id, u), var in m.link.items():
         if leader_id in has_history and (leader_id, u) not in history:
-            m.cost(var, m.weights.no_history)
+            m.cost(var, m.weights.no_history, "no_history")
         college = m.problem.unit(u).college
-        if college:
+        if college and leader_id in school:
             per_college[college].append(var)
     for college, links in per_college.items():
         if len(links) > 1:
             over = m.cp.new_int_var(0, len(links), f"college_{college}")
             m.cp.add(sum(links) <= 1 + over)
-            m.cost(over, m.weights.college_imbalance)
+            m.cost(over, m.weights.college_imbalance, "college_imbalance")
 
 
 def lectures_spread(m: Model) -> None:
@@ -396,7 +392,7 @@ def lectures_spread(m: Model) -> None:
         if len(ids) > 1:
             over = m.cp.new_int_var(0, len(ids), f"lectures_{week}")
             m.cp.add(sum(m.x[i] for i in ids) <= 1 + over)
-            m.cost(over, m.weights.lecture_same_week)
+            m.cost(over, m.weights.lecture_same_week, "lecture_same_week")
 
 
 SOFT: tuple[Constraint, ...] = (

@@ -8,7 +8,7 @@ small: a few starts per leader, target and day, a bounded number per leader and 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import intervals as iv
 from .availability import Availability
@@ -25,8 +25,9 @@ STEP = 15  # minutes between candidate start times
 STARTS_PER_DAY = 2  # candidate starts kept per leader, target and day
 LINK_CANDIDATES = 8  # candidate linked units per leader
 CONTACT_UNITS = 2  # units (besides canteens) offered to a leader for plain contact
-OPTIONS_PER_WEEK = 12  # cap on plain-contact options per leader and week
-LINKED_PER_WEEK = 3  # cap on options per candidate linked unit and week
+LINKED_PER_WEEK = 3  # cap on options per candidate linked unit and week (re-plans)
+FALLBACK_PER_WEEK = 3  # other options in a week where no habitual slot fits
+EXTRA_PER_TARGET = 6  # occurrences of a seven-kind target offered over the term
 SESSIONS_PER_SECTION = 4  # meetings of one course section offered to one leader, spread over the term
 
 
@@ -43,6 +44,7 @@ class Option:
     day: int
     campus: str | None
     linked: bool = False  # a visit to a candidate linked unit: only if the link is chosen
+    regular: bool = False  # at the leader's habitual weekday and time for this target group
     venue_id: str | None = None
     activity_id: str | None = None
     section_id: str | None = None
@@ -74,7 +76,8 @@ def build(
     """Candidates of every leader (or of ``leaders``), starting at minute ``after`` or later."""
     cands = Candidates()
     index = _TargetIndex(problem)
-    for leader in problem.leaders:
+    # Leaders with the fewest choices claim their habitual slots first.
+    for leader in sorted(problem.leaders, key=lambda x: (not x.link, x.contact_every_weeks, x.leader_id)):
         if leaders is not None and leader.leader_id not in leaders:
             continue
         if leader.link:
@@ -100,6 +103,16 @@ class _TargetIndex:
                 self.online.append(venue)
         self.history = {(h.leader_id, h.unit_id) for h in problem.history}
         self.campuses = [c.campus_id for c in problem.campuses]
+        self.capacity = {v.venue_id: v.capacity for v in problem.venues}
+        # habitual slots already claimed: (target, weekday) -> [(start, end) clock minutes]
+        self.claims: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+
+    def free_to_claim(self, target: str, weekday: int, start: int, end: int) -> bool:
+        taken = sum(1 for s, e in self.claims[(target, weekday)] if s < end and start < e)
+        return taken < self.capacity.get(target, 1)
+
+    def claim(self, target: str, weekday: int, start: int, end: int) -> None:
+        self.claims[(target, weekday)].append((start, end))
 
 
 # targets ---------------------------------------------------------------------------------------
@@ -197,12 +210,12 @@ def _leader_options(
     linked = set(cands.links.get(leader.leader_id, ()))
     for unit_id in sorted(linked):
         unit_options = _target_options(avail, leader, problem.unit(unit_id), linked=True)
-        out.extend(_cap_per_week(unit_options, LINKED_PER_WEEK))
+        out.extend(_recurring(unit_options, index, ranks=2, fallback=1, claim=False))
     plain: list[Option] = []
     for venue in index.canteens.get(leader.campus, ()):
         plain.extend(_target_options(avail, leader, venue))
     plain.extend(_contact_unit_options(problem, avail, leader, index, linked))
-    out.extend(_cap_per_week(plain, OPTIONS_PER_WEEK))
+    out.extend(_recurring(plain, index, ranks=3, fallback=FALLBACK_PER_WEEK, claim=True))
     if leader.seven_visits:
         out.extend(_seven_kind_options(problem, avail, leader, index, linked))
     out.extend(_activity_options(problem, avail, leader))
@@ -239,7 +252,7 @@ def _seven_kind_options(
             for unit in pool:
                 options = _target_options(avail, leader, unit)
                 if options:
-                    out.extend(_cap_per_week(options, 2))
+                    out.extend(_spread_over_term(options, EXTRA_PER_TARGET))
                     found += 1
                 if found >= 2:
                     break
@@ -248,9 +261,9 @@ def _seven_kind_options(
     if not index.canteens.get(leader.campus):
         for campus in campuses:
             for venue in index.canteens.get(campus, ()):
-                out.extend(_cap_per_week(_target_options(avail, leader, venue), 2))
+                out.extend(_spread_over_term(_target_options(avail, leader, venue), EXTRA_PER_TARGET))
     for venue in index.online:
-        out.extend(_cap_per_week(_target_options(avail, leader, venue), 2))
+        out.extend(_spread_over_term(_target_options(avail, leader, venue), EXTRA_PER_TARGET))
     return out
 
 
@@ -298,6 +311,47 @@ def _spread_over_term(options: list[Option], keep: int) -> list[Option]:
         return options
     step = len(options) / keep
     return [options[int(i * step + step / 2)] for i in range(keep)]
+
+
+def _recurring(
+    options: list[Option], index: _TargetIndex, *, ranks: int, fallback: int, claim: bool
+) -> list[Option]:
+    """Weekly habits: the (target, weekday, time) slots that fit in the most weeks.
+
+    The best slot that no other leader has claimed becomes the habit (its options are
+    ``regular``); a few next-best slots on other weekdays are alternatives; in a week where none
+    of them fits, a few other options of that week stand in.
+    """
+    if not options:
+        return []
+    weeks: dict[tuple[str, int, int], set[int]] = defaultdict(set)
+    length = {o.target_id: o.end - o.start for o in options}
+    for o in options:
+        weeks[(o.target_id, o.day % 7 + 1, o.start % iv.DAY)].add(o.week)
+    ranked = sorted(weeks, key=lambda k: (-len(weeks[k]), k[1], k[2], k[0]))
+    chosen: list[tuple[str, int, int]] = []
+    for key in ranked:
+        target, weekday, clock = key
+        if not chosen and not index.free_to_claim(target, weekday, clock, clock + length[target]):
+            continue
+        if chosen and any(c[1] == weekday for c in chosen) and len(ranked) > ranks * 3:
+            continue  # alternatives on other weekdays
+        chosen.append(key)
+        if len(chosen) >= ranks:
+            break
+    if claim and chosen:
+        target, weekday, clock = chosen[0]
+        index.claim(target, weekday, clock, clock + length[target])
+    keys = set(chosen)
+    habit = chosen[0] if chosen else None
+    picked = [
+        replace(o, regular=(o.target_id, o.day % 7 + 1, o.start % iv.DAY) == habit)
+        for o in options
+        if (o.target_id, o.day % 7 + 1, o.start % iv.DAY) in keys
+    ]
+    covered = {o.week for o in picked}
+    rest = [o for o in options if o.week not in covered]
+    return picked + _cap_per_week(rest, fallback)
 
 
 def _cap_per_week(options: list[Option], cap: int) -> list[Option]:

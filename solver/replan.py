@@ -96,7 +96,10 @@ def replan(
     cands, keep, extra = state.candidates(options.weights.keep_published)
     model = mdl.build(problem, cands, options.weights, keep=keep, prior=state.prior, extra_cost=extra)
     mdl.add_hint(model, [cands.options[i] for i in keep], state.prior.links)
-    chosen, links, stats = run(model, options, progress)
+    result = run(model, options, progress)
+    if result is None:
+        raise RuntimeError("CP-SAT found no re-plan in the time limit; raise --time-limit")
+    chosen, links, stats = result
     return state.result(cands, chosen, links, stats)
 
 

@@ -66,6 +66,7 @@ class SolveStats:
     first_solution_seconds: float | None = None
     variables: int = 0
     constraints: int = 0
+    breakdown: tuple[tuple[str, int], ...] = ()  # objective by part, e.g. ("visits", 812)
 
     @property
     def gap(self) -> float:

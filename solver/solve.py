@@ -19,6 +19,7 @@ from .availability import Availability
 from .baseline import first_fit
 from .explain import KIND_NAMES, Explainer
 from .frontline import fill_frontline_time
+from .links import match
 from .options import Option
 from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Leader, Problem, Unit, Venue
 from .result import Assignment, Event, Plan, ReportRow, SolveStats
@@ -47,33 +48,67 @@ def solve(
     options = options or SolveOptions()
     avail = Availability(problem)
     cands = opt.build(problem, avail)
-    model = mdl.build(problem, cands, options.weights)
-    start_chosen, start_links = first_fit(problem, cands)
-    mdl.add_hint(model, start_chosen, start_links)
-    chosen, links, stats = run(model, options, progress)
+    chosen, links, stats = staged(problem, cands, options, progress)
     return assemble(problem, avail, cands, chosen, links, stats, options.lang)
 
 
-def solve_baseline(problem: Problem, options: SolveOptions | None = None) -> Plan:
-    """The first-fit plan, priced with the same objective as the solver's plans."""
-    options = options or SolveOptions()
+def staged(
+    problem: Problem, cands: opt.Candidates, options: SolveOptions, progress: Progress | None = None
+) -> tuple[list[Option], dict[str, str], SolveStats]:
+    """Links first, then visits with the links fixed, then the full model from that plan.
+
+    The full model's LP bound is weak on the links, so it starts from a strong plan: the
+    first-fit baseline, improved by a links-only matching and a visits-only solve. The statistics
+    are the full model's, so the reported bound and gap are valid for the whole problem.
+    """
     started = time.perf_counter()
-    avail = Availability(problem)
-    cands = opt.build(problem, avail)
-    chosen, links = first_fit(problem, cands)
-    planned = time.perf_counter() - started
-    model = mdl.build(problem, cands, options.weights)
-    mdl.fix(model, chosen, links)
-    _, _, priced = run(model, replace(options, time_limit=max(options.time_limit, 60.0)))
-    stats = replace(priced, status="BASELINE", bound=priced.objective, solve_seconds=round(planned, 3),
-                    first_solution_seconds=round(planned, 3))
-    return assemble(problem, avail, cands, chosen, links, stats, options.lang)
+    budget = options.time_limit
+    chosen, links = first_fit(problem, cands, options.weights)
+    first = None
+    complete: list[int] = []
+    if cands.links:
+        matched = match(problem, cands, options.weights, budget * 0.1)
+        fixed = mdl.build(problem, cands, options.weights)
+        mdl.fix_links(fixed, matched)
+        mdl.add_hint(fixed, chosen, links)
+        spent = time.perf_counter() - started
+        stage = run(fixed, replace(options, time_limit=max(1.0, budget * 0.5 - spent)), _shifted(progress, spent))
+        if stage is not None:
+            chosen, links, first_stats = stage
+            complete = list(fixed.solution)
+            first = first_stats.first_solution_seconds
+            if first is not None:
+                first = round(first + spent, 3)
+    spent = time.perf_counter() - started
+    full = mdl.build(problem, cands, options.weights)
+    if complete:  # the same variables in the same order: a complete, feasible hint
+        full.cp.clear_hints()
+        for index, value in enumerate(complete):
+            full.cp.proto.solution_hint.vars.append(index)
+            full.cp.proto.solution_hint.values.append(value)
+    else:
+        mdl.add_hint(full, chosen, links)
+    result = run(full, replace(options, time_limit=max(1.0, budget - spent)), _shifted(progress, spent))
+    if result is None:
+        raise RuntimeError("CP-SAT found no plan in the time limit; raise --time-limit")
+    chosen, links, stats = result
+    elapsed = round(time.perf_counter() - started, 3)
+    found = first if first is not None else (
+        round(stats.first_solution_seconds + spent, 3) if stats.first_solution_seconds is not None else None
+    )
+    return chosen, links, replace(stats, solve_seconds=elapsed, first_solution_seconds=found)
+
+
+def _shifted(progress: Progress | None, offset: float) -> Progress | None:
+    if progress is None:
+        return None
+    return lambda elapsed, objective, bound: progress(elapsed + offset, objective, bound)
 
 
 def run(
     model: mdl.Model, options: SolveOptions, progress: Progress | None = None
-) -> tuple[list[Option], dict[str, str], SolveStats]:
-    """Solve a built model; return the chosen options, the links and the statistics."""
+) -> tuple[list[Option], dict[str, str], SolveStats] | None:
+    """Solve a built model; the chosen options, the links and the statistics (None: no plan)."""
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.random_seed = options.seed
@@ -98,10 +133,14 @@ def run(
     status = solver.solve(model.cp, tracker)
     elapsed = time.perf_counter() - started
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise RuntimeError(f"CP-SAT found no plan ({solver.status_name(status)})")
+        return None
+    model.solution = tuple(solver.response_proto.solution)
     chosen = [o for o, var in zip(model.options, model.x, strict=True) if solver.value(var)]
     links = {lid: u for (lid, u), var in sorted(model.link.items()) if solver.value(var)}
     proto = model.cp.proto
+    parts: dict[str, int] = defaultdict(int)
+    for expr, weight, tag in model.terms:
+        parts[tag] += weight * int(solver.value(expr))
     stats = SolveStats(
         status=solver.status_name(status),
         objective=solver.objective_value,
@@ -110,8 +149,28 @@ def run(
         first_solution_seconds=tracker.first,
         variables=len(proto.variables),
         constraints=len(proto.constraints),
+        breakdown=tuple(sorted(parts.items())),
     )
     return chosen, links, stats
+
+
+def solve_baseline(problem: Problem, options: SolveOptions | None = None) -> Plan:
+    """The first-fit plan, priced with the same objective as the solver's plans."""
+    options = options or SolveOptions()
+    started = time.perf_counter()
+    avail = Availability(problem)
+    cands = opt.build(problem, avail)
+    chosen, links = first_fit(problem, cands)
+    planned = time.perf_counter() - started
+    model = mdl.build(problem, cands, options.weights)
+    mdl.fix(model, chosen, links)
+    result = run(model, replace(options, time_limit=max(options.time_limit, 60.0)))
+    if result is None:
+        raise RuntimeError("could not price the baseline plan")
+    priced = result[2]
+    stats = replace(priced, status="BASELINE", bound=priced.objective, solve_seconds=round(planned, 3),
+                    first_solution_seconds=round(planned, 3))
+    return assemble(problem, avail, cands, chosen, links, stats, options.lang)
 
 
 class _Tracker(cp_model.CpSolverSolutionCallback):
