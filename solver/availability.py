@@ -159,6 +159,15 @@ class Availability:
             self._blocked[key] = cached
         return cached
 
+    def conflicts(self, owner_id: str, campus: str | None, start: int, end: int) -> list[Busy]:
+        """The commitments that keep the owner from a visit on ``campus`` during [start, end)."""
+        out = []
+        for b in self.busy(owner_id):
+            gap = self.separation(b.campus, campus) if b.kind in ("timetable", "meeting", "other") else 0
+            if b.start - gap < end and start < b.end + gap:
+                out.append(b)
+        return out
+
     def leader_free(self, leader_id: str, campus: str | None) -> IntervalSet:
         """Where a leader can be at a visit on ``campus``: inside the day frame, not busy."""
         return iv.subtract(self.frame, self.blocked(leader_id, campus))

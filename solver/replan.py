@@ -316,7 +316,7 @@ class _State:
         v = violations[0]
         if v.rule == "leader_busy":
             start, end = self._at(e), self.avail.calendar.minute(e.end)
-            labels = [b.label for b in self.avail.busy(e.leader_id) if b.start < end + 120 and start - 120 < b.end]
+            labels = [b.label for b in self.avail.conflicts(e.leader_id, e.campus or None, start, end)]
             return words["leader_busy"].format(labels="; ".join(dict.fromkeys(labels)) or v.message)
         if v.rule == "target_busy":
             return words["target_busy"].format(target=e.target_id)

@@ -92,13 +92,13 @@ def check_event(problem: Problem, avail: Availability, e: Event) -> list[Violati
     if (e.campus or None) != campus:
         out.append(_v("campus", f"campus {e.campus!r} but the target is on {campus!r}", e))
     if iv.overlaps(avail.blocked(e.leader_id, campus), start, end):
-        out.append(_v("leader_busy", _busy_message(avail, e.leader_id, start, end), e))
+        out.append(_v("leader_busy", _busy_message(avail, e.leader_id, campus, start, end), e))
     out.extend(_target_time(avail, target, e, start, end))
     return out
 
 
-def _busy_message(avail: Availability, leader_id: str, start: int, end: int) -> str:
-    labels = [b.label for b in avail.busy(leader_id) if b.start < end + 120 and start - 120 < b.end]
+def _busy_message(avail: Availability, leader_id: str, campus: str | None, start: int, end: int) -> str:
+    labels = [b.label for b in avail.conflicts(leader_id, campus, start, end)]
     return "the leader is busy or cannot travel in time: " + "; ".join(labels[:3])
 
 
