@@ -38,6 +38,9 @@ MESSAGES = {
         "society_hint": "(社团没有 windows.csv 中的活动时段)",
         "lecture_hint": "(activities.csv 中没有讲座类活动)",
         "online_hint": "(没有网络联系时段)",
+        "conflict": "与以下已满足的要求不能同时满足(名额或时段冲突): ",
+        "req_weekly_contact": "每周接触", "req_linked_unit": "联系对象", "req_lecture": "思政课",
+        "req_seven_visits": "七进",
     },
     "en": {
         "weeks": "week {a}",
@@ -57,6 +60,9 @@ MESSAGES = {
         "society_hint": " (no society has a window in windows.csv)",
         "lecture_hint": " (activities.csv has no lecture activity)",
         "online_hint": " (no online window)",
+        "conflict": "cannot be met together with these met requirements (places or times conflict): ",
+        "req_weekly_contact": "weekly contact ", "req_linked_unit": "linked unit", "req_lecture": "lecture",
+        "req_seven_visits": "seven visits",
     },
 }
 
@@ -131,6 +137,23 @@ class Explainer:
             return self.msg["kind_taken"].format(kind=self.kind(kind))
         hint = {"society": "society_hint", "lecture": "lecture_hint", "online": "online_hint"}.get(kind)
         return self.msg["kind_none"].format(kind=self.kind(kind), hint=self.msg[hint] if hint else "")
+
+    @staticmethod
+    def conflict(lang: str, key: tuple[str, str, object], core: list[tuple[str, str, object]], names: dict[str, str]) -> str:
+        """``key`` cannot be met together with the requirements in ``core``."""
+        words = MESSAGES["en" if lang == "en" else "zh"]
+        parts = []
+        for requirement, leader_id, detail in core:
+            label = words.get(f"req_{requirement}", requirement)
+            if requirement == "weekly_contact":
+                label += words["weeks"].format(a=detail)
+            elif requirement == "seven_visits":
+                label += f"({KIND_NAMES['en' if lang == 'en' else 'zh'].get(str(detail), detail)})"
+            parts.append(f"{leader_id} {names.get(leader_id, '')} {label}".strip())
+        head = words["conflict"]
+        if key[0] == "weekly_contact":
+            head = words["weeks"].format(a=key[2]) + ": " + head
+        return head + "; ".join(parts)
 
     def share(self, week: int, have: int, need: int, avail: int) -> str:
         return self.msg["share_short"].format(week=week, have=have, need=need, avail=avail)

@@ -174,7 +174,8 @@ def _link_candidates(
         if unit.campus == leader.campus:
             score += 100
         scored.append((-score, unit.kind, unit.unit_id, unit))
-    scored.sort(key=lambda t: (t[0], t[2]))
+    # Ties broken by a per-leader hash: leaders with equal preferences get different shortlists.
+    scored.sort(key=lambda t: (t[0], _spread(leader.leader_id, t[2])))
     # Keep a mix of kinds among the best so that links spread over classes, dorms and societies.
     shortlist: list[Unit] = []
     per_kind: dict[str, int] = defaultdict(int)
@@ -190,11 +191,11 @@ def _link_candidates(
         base = 400 if (leader.leader_id, unit.unit_id) in index.history else 0
         base += 60 if leader.college and unit.college == leader.college else 0
         base += 100 if unit.campus == leader.campus else 0
-        ranked.append((-(base + 20 * weeks), unit.unit_id, unit))
-    ranked.sort()
+        ranked.append((-(base + 20 * weeks), _spread(leader.leader_id, unit.unit_id), unit.unit_id, unit))
+    ranked.sort(key=lambda t: t[:3])
     chosen: list[str] = []
     per_kind.clear()
-    for score, ident, unit in ranked:
+    for score, _, ident, unit in ranked:
         if per_kind[unit.kind] >= max(2, LINK_CANDIDATES // 2) or len(chosen) >= LINK_CANDIDATES:
             continue
         chosen.append(ident)

@@ -17,6 +17,7 @@ from . import model as mdl
 from . import options as opt
 from .availability import Availability
 from .baseline import first_fit
+from .conflicts import MAX_ANALYSES, Key, conflicting_set
 from .explain import KIND_NAMES, Explainer
 from .frontline import fill_frontline_time
 from .links import match
@@ -49,7 +50,7 @@ def solve(
     avail = Availability(problem)
     cands = opt.build(problem, avail)
     chosen, links, stats = staged(problem, cands, options, progress)
-    return assemble(problem, avail, cands, chosen, links, stats, options.lang)
+    return assemble(problem, avail, cands, chosen, links, stats, options.lang, options.weights)
 
 
 def staged(
@@ -170,7 +171,7 @@ def solve_baseline(problem: Problem, options: SolveOptions | None = None) -> Pla
     priced = result[2]
     stats = replace(priced, status="BASELINE", bound=priced.objective, solve_seconds=round(planned, 3),
                     first_solution_seconds=round(planned, 3))
-    return assemble(problem, avail, cands, chosen, links, stats, options.lang)
+    return assemble(problem, avail, cands, chosen, links, stats, options.lang, conflicts=False)
 
 
 class _Tracker(cp_model.CpSolverSolutionCallback):
@@ -203,13 +204,80 @@ def assemble(
     links: dict[str, str],
     stats: SolveStats,
     lang: str = "zh",
+    weights: Weights | None = None,
+    conflicts: bool = True,
 ) -> Plan:
     events = [make_event(problem, avail, o) for o in chosen]
     events.extend(fill_frontline_time(problem, avail, events, lambda o: make_event(problem, avail, o)))
     events.sort(key=lambda e: (e.start, e.leader_id, e.uid))
     assignments = tuple(Assignment(lid, u) for lid, u in sorted(links.items()))
     report = build_report(problem, avail, cands, events, assignments, lang)
+    if conflicts:
+        report = explain_conflicts(problem, cands, weights or Weights(), report, events, assignments, lang)
     return Plan(problem.term.term_id, problem.term.timezone, assignments, tuple(events), report, stats)
+
+
+def requirement_keys(problem: Problem, events: list[Event], assignments: tuple[Assignment, ...]) -> tuple[set[Key], set[Key]]:
+    """The model's requirement keys, split into (met, unmet) by what the plan achieves."""
+    met: set[Key] = set()
+    unmet: set[Key] = set()
+    linked = {a.leader_id for a in assignments}
+    for leader in problem.leaders:
+        lid = leader.leader_id
+        mine = [e for e in events if e.leader_id == lid and e.status == "planned"]
+        weeks = {e.week for e in mine if e.face_to_face}
+        kinds = {e.visit_kind for e in mine}
+        for block in mdl.contact_blocks(problem, leader.contact_every_weeks):
+            (met if weeks.intersection(block) else unmet).add(("weekly_contact", lid, block[0]))
+        if leader.link:
+            (met if lid in linked else unmet).add(("linked_unit", lid, ""))
+        if leader.lecture:
+            (met if "classroom" in kinds else unmet).add(("lecture", lid, ""))
+        if leader.seven_visits:
+            for kind in VISIT_KINDS:
+                (met if kind in kinds else unmet).add(("seven_visits", lid, kind))
+    return met, unmet
+
+
+def explain_conflicts(
+    problem: Problem,
+    cands: opt.Candidates,
+    weights: Weights,
+    report: tuple[ReportRow, ...],
+    events: list[Event],
+    assignments: tuple[Assignment, ...],
+    lang: str = "zh",
+) -> tuple[ReportRow, ...]:
+    """Add to each unmet requirement that had candidates the requirements it conflicts with."""
+    met, unmet = requirement_keys(problem, events, assignments)
+    with_candidates = {
+        key for key in unmet if _has_candidates(cands, key)
+    }
+    if not with_candidates:
+        return report
+    names = {x.leader_id: x.name for x in problem.leaders}
+    found: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for key in sorted(with_candidates, key=str)[:MAX_ANALYSES]:
+        core = conflicting_set(problem, cands, weights, key, met)
+        if core:
+            found[key[1], key[0]].append(Explainer.conflict(lang, key, core, names))
+    return tuple(
+        replace(r, detail=f"{r.detail} | {' | '.join(found[r.leader_id, r.requirement])}")
+        if (r.leader_id, r.requirement) in found and not r.met else r
+        for r in report
+    )
+
+
+def _has_candidates(cands: opt.Candidates, key: Key) -> bool:
+    requirement, lid, detail = key
+    mine = [o for o in cands.options if o.leader_id == lid]
+    if requirement == "linked_unit":
+        return bool(cands.links.get(lid))
+    if requirement == "lecture":
+        return any(o.section_id for o in mine)
+    if requirement == "seven_visits":
+        return any(o.visit_kind == detail for o in mine)
+    return any(o.face_to_face and o.week >= int(str(detail)) for o in mine)
 
 
 def event_uid(term_id: str, leader_id: str, target_id: str, start: int) -> str:

@@ -90,6 +90,11 @@ def test_a_section_hosts_one_leader_per_term():
     assert len(lectures) == 1
     missing = [lid for lid in ("L1", "L2") if not row(plan, lid, "lecture").met]
     assert len(missing) == 1
+    (other,) = {"L1", "L2"} - set(missing)
+    # the conflicting set (from assumptions) names the other leader's requirement that took the
+    # only section (its lecture, or equally its 进课堂 visit)
+    detail = row(plan, missing[0], "lecture").detail
+    assert f"{other} 领导{other} 思政课" in detail or f"{other} 领导{other} 七进(进课堂)" in detail
 
 
 def test_two_sections_give_two_leaders_their_lectures():
