@@ -18,8 +18,8 @@ app = typer.Typer(
     help="frontline: 高校领导干部深入基层联系学生工作排程 / plans leaders' contact with students.",
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 Lang = Annotated[str, typer.Option("--lang", help="消息语言 / message language: zh | en")]
 DataArg = Annotated[Path, typer.Argument(help="CSV 文件夹或 .xlsx 工作簿 / folder of CSV files or an .xlsx workbook")]
@@ -204,6 +204,54 @@ def demo(
     result = _read(DEMO_DIR, lang)
     out.print(ui.demo_intro(DEMO_DIR, lang))
     _solve_and_write(result.problem, out_dir, time_limit, 0, 0, False, lang, False, result.warnings)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="监听地址 / address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口 / port")] = 8000,
+    demo: Annotated[bool, typer.Option("--demo", help="上传、求解并发布示范大学 / upload, solve and publish the demo university")] = False,
+) -> None:
+    """启动 Web 服务（FRONTLINE_DATABASE_URL 等环境变量）/ start the web service."""
+    import uvicorn
+
+    from api.service import Settings, create_app
+    from api.service.demo import publish_demo
+
+    settings = Settings()
+    shown = "localhost" if host in ("0.0.0.0", "::") else host
+    base_url = f"http://{shown}:{port}"
+
+    def on_started(state):
+        publish_demo(state, base_url, lambda text: print(text, flush=True))  # no wrapping: URLs stay whole
+
+    application = create_app(settings, on_started=on_started if demo else None)
+    out.print(f"frontline: {base_url}/docs  ({settings.database_url.split('@')[-1]})", markup=False, highlight=False)
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+@app.command()
+def bench(
+    sizes: Annotated[str, typer.Option("--sizes", help="如 S,M,L,XL / e.g. S,M,L,XL")] = "M,L",
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="每个规模的求解秒数(默认 M 10, L 60, XL 300) / seconds per size")] = None,
+    replans: Annotated[bool, typer.Option("--replan/--no-replan", help="同时测量重新排程 / also measure re-plans")] = True,
+    markdown_out: Annotated[Path | None, typer.Option("--markdown", help="把结果表写成 Markdown / write the tables as Markdown")] = None,
+) -> None:
+    """性能与质量基准(对比逐个排的基线) / speed and quality against the first-fit baseline."""
+    from api.bench import DEFAULT_LIMITS, markdown
+    from api.bench import bench as run_bench
+
+    chosen = [s.strip().upper() for s in sizes.split(",") if s.strip()]
+    unknown = [s for s in chosen if s not in DEFAULT_LIMITS]
+    if unknown:
+        err.print(f"--sizes: {', '.join(unknown)} 不是 S、M、L、XL / not one of S, M, L, XL")
+        raise typer.Exit(2)
+    limits = {s: time_limit for s in chosen} if time_limit else dict(DEFAULT_LIMITS)
+    results = run_bench(chosen, seed, limits, replans, out)
+    if markdown_out is not None:
+        markdown_out.write_text(markdown(results) + "\n", encoding="utf-8")
+        out.print(f"{markdown_out}")
 
 
 def main() -> None:

@@ -1,0 +1,64 @@
+"""FastAPI dependencies: the service state, a database session, the caller and its role, language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from api.service.auth import Principal, authenticate, forbid
+from api.service.errors import request_lang
+from api.service.state import ServiceState
+
+bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <token>")
+
+
+def get_state(request: Request) -> ServiceState:
+    state: ServiceState = request.app.state.service
+    return state
+
+
+StateDep = Annotated[ServiceState, Depends(get_state)]
+
+
+def get_session(state: StateDep) -> Iterator[Session]:
+    session = state.sessions()
+    try:
+        yield session  # routes commit what they change, before they answer
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_lang(request: Request) -> str:
+    return request_lang(request)
+
+
+LangDep = Annotated[str, Depends(get_lang)]
+
+
+def get_principal(
+    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    return authenticate(session, credentials.credentials if credentials else None)
+
+
+def _role(role: str):
+    def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        forbid(principal, role)
+        return principal
+
+    return check
+
+
+Reader = Annotated[Principal, Depends(_role("reader"))]
+Office = Annotated[Principal, Depends(_role("office"))]
+Admin = Annotated[Principal, Depends(_role("admin"))]

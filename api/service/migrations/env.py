@@ -1,0 +1,18 @@
+"""Alembic environment: the engine comes from ``db.alembic_config`` (no alembic.ini, no URL here)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from api.service.models import Base
+
+engine = context.config.attributes["engine"]
+with engine.begin() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()

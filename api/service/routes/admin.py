@@ -1,0 +1,63 @@
+"""Administration: API tokens (admin only) and the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import select
+
+from api.service.auth import audit, issue_token
+from api.service.deps import Admin, Office, SessionDep
+from api.service.errors import not_found
+from api.service.models import ApiToken, AuditEntry, utcnow
+from api.service.routes import errors, lang_param
+from api.service.schemas import AuditOut, TokenCreate, TokenCreated, TokenOut
+
+router = APIRouter(tags=["admin"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 422))
+
+
+def _token_out(row: ApiToken) -> TokenOut:
+    return TokenOut(
+        token_id=row.id, name=row.name, role=row.role, created_at=row.created_at,  # type: ignore[arg-type]
+        created_by=row.created_by, revoked_at=row.revoked_at,
+    )
+
+
+@router.post("/api/tokens", status_code=201, response_model=TokenCreated, summary="新建访问令牌 / create an API token")
+def create_token(body: TokenCreate, session: SessionDep, who: Admin) -> TokenCreated:
+    row, token = issue_token(session, body.name, body.role, who)
+    session.commit()
+    return TokenCreated(**_token_out(row).model_dump(), token=token)
+
+
+@router.get("/api/tokens", response_model=list[TokenOut], summary="访问令牌列表 / list API tokens")
+def list_tokens(session: SessionDep, who: Admin) -> list[TokenOut]:
+    return [_token_out(r) for r in session.scalars(select(ApiToken).order_by(ApiToken.created_at))]
+
+
+@router.delete("/api/tokens/{token_id}", response_model=TokenOut, responses=errors(404), summary="撤销访问令牌 / revoke an API token")
+def revoke_token(token_id: str, session: SessionDep, who: Admin) -> TokenOut:
+    row = session.get(ApiToken, token_id) if "\x00" not in token_id else None
+    if row is None:
+        raise not_found("令牌", "token", token_id)
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit(session, who, "token.revoke", row.id, {"name": row.name})
+        session.commit()
+    return _token_out(row)
+
+
+@router.get("/api/audit", response_model=list[AuditOut], summary="操作日志 / the audit log, newest first")
+def audit_log(
+    session: SessionDep, who: Office,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    target: Annotated[str | None, Query(max_length=400)] = None,
+) -> list[AuditOut]:  # fmt: skip
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if target:
+        query = query.where(AuditEntry.target == target.replace("\x00", ""))
+    return [
+        AuditOut(id=e.id, at=e.at, actor=e.actor, role=e.role, action=e.action, target=e.target, detail=e.detail)
+        for e in session.scalars(query)
+    ]

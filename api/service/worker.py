@@ -1,0 +1,30 @@
+"""``python -m api.service.worker JOB_ID [SOLVER_WORKERS [PROGRESS_INTERVAL_S]]``: run one job.
+
+The database URL comes from ``FRONTLINE_JOB_DATABASE_URL`` (or ``FRONTLINE_DATABASE_URL``).
+This is what :class:`api.service.jobs.ProcessJobRunner` starts for each job; a queue worker on
+another machine can run jobs the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from api.service.jobs import WORKER_DATABASE_ENV, execute_job
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__, file=sys.stderr)
+        return 2
+    url = os.environ.get(WORKER_DATABASE_ENV) or os.environ.get("FRONTLINE_DATABASE_URL") or "sqlite:///./frontline.db"
+    workers = int(argv[1]) if len(argv) > 1 else 0
+    interval = float(argv[2]) if len(argv) > 2 else 0.5
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s frontline-worker %(levelname)s %(message)s")
+    execute_job(argv[0], url, workers, interval)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,135 @@
+"""Storage tests, run on SQLite and on PostgreSQL (same code, same migrations).
+
+PostgreSQL: ``FRONTLINE_TEST_POSTGRES_URL`` or ``postgresql+psycopg://postgres@127.0.0.1:5432/test``;
+each test runs in a fresh schema that is dropped afterwards. When no PostgreSQL answers, its
+half of the tests is skipped with the reason (shown by ``pytest -ra``), never silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from factories import tiny
+from fastapi.testclient import TestClient
+from service_support import TERM_ID, bearer, settings, term_tables, wait_job, zip_bytes
+from sqlalchemy import create_engine, inspect, text
+
+from api.service import create_app
+from api.service.db import alembic_config, make_engine, make_sessions, migrate
+from api.service.models import Base, Dataset, Job, PlanVersion, Term
+from api.service.plans import plan_columns, plan_from_columns
+from calendars.feeds import read_feed
+from solver.solve import SolveOptions, solve
+
+PG_URL = os.environ.get("FRONTLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TABLES = {"api_tokens", "terms", "datasets", "roster", "plans", "jobs", "feed_tokens", "audit_log"}
+
+
+def _postgres_problem() -> str | None:
+    try:
+        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not available here"
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    return None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'storage.db'}"
+        return
+    problem = _postgres_problem()
+    if problem:
+        pytest.skip(f"PostgreSQL does not answer at {PG_URL} ({problem})")
+    schema = f"frontline_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'create schema "{schema}"'))
+    separator = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'drop schema "{schema}" cascade'))
+        admin.dispose()
+
+
+def test_migrations_create_the_models_schema_and_go_back(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate(engine)
+    migrate(engine)  # applied on every start: idempotent
+    with engine.connect() as conn:
+        assert set(inspect(conn).get_table_names()) >= TABLES
+        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata) == []
+    command.downgrade(alembic_config(engine), "base")
+    with engine.connect() as conn:
+        assert not TABLES & set(inspect(conn).get_table_names())
+    migrate(engine)
+    engine.dispose()
+
+
+def test_plan_round_trip_and_stored_bytes(database_url: str) -> None:
+    problem = tiny()
+    plan = solve(problem, SolveOptions(time_limit=5, workers=1))
+    engine = make_engine(database_url)
+    migrate(engine)
+    sessions = make_sessions(engine)
+    content = bytes(range(256)) * 40  # any bytes, kept exactly
+    stamp = dt.datetime(2026, 9, 7, 8, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    with sessions() as session:
+        session.add(Term(term_id="T", name="测试学期", created_at=stamp))
+        session.flush()
+        d = Dataset(term_id="T", kind="upload", filename="学期.xlsx", media="xlsx", content=content)
+        session.add(d)
+        session.flush()
+        p = PlanVersion(term_id="T", dataset_id=d.id, **plan_columns(plan, problem))
+        session.add(p)
+        session.commit()
+        plan_id, dataset_id = p.id, d.id
+    with sessions() as session:
+        p = session.get_one(PlanVersion, plan_id)
+        back = plan_from_columns(p.term_id, p.timezone, p.stats, p.assignments, p.events, p.report, p.warnings)
+        assert back == plan
+        assert session.get_one(Dataset, dataset_id).content == content
+        term = session.get_one(Term, "T")
+        assert term.created_at == stamp and term.created_at.tzinfo is not None
+    engine.dispose()
+
+
+def test_service_on_the_database_survives_a_restart(database_url: str, tmp_path: Path) -> None:
+    config = settings(tmp_path, database_url=database_url)
+    with TestClient(create_app(config)) as c:
+        r = c.post("/api/terms", files={"file": ("term.zip", zip_bytes(term_tables()), "application/zip")}, headers=bearer())
+        assert r.status_code == 201, r.text
+        job = wait_job(c.get, c.post(f"/api/terms/{TERM_ID}/solve", json={"time_limit_s": 3}, headers=bearer()).json()["job_id"])
+        assert job["status"] == "done", job  # the solver process wrote its progress and plan here
+        plan_id = job["plan_id"]
+        assert c.post(f"/api/plans/{plan_id}/publish", headers=bearer()).status_code == 200
+        url = c.get("/api/leaders/L001/feed", headers=bearer()).json()["url"]
+        body = c.get(url).content
+        dataset_id = job_dataset = c.get(f"/api/plans/{plan_id}", headers=bearer()).json()["dataset_id"]
+    engine = make_engine(database_url)
+    with make_sessions(engine)() as session:  # a job the server was running when it stopped
+        session.add(Job(id="c" * 32, term_id=TERM_ID, kind="solve", status="running", dataset_id=job_dataset, time_limit_s=5))
+        session.commit()
+    engine.dispose()
+    with TestClient(create_app(config)) as c:
+        assert c.get(f"/api/jobs/{'c' * 32}", headers=bearer()).json()["status"] == "failed"
+        term = c.get(f"/api/terms/{TERM_ID}", headers=bearer()).json()
+        assert term["published_plan_id"] == plan_id and term["datasets"][0]["dataset_id"] == dataset_id
+        assert c.get(url).content == body  # the subscription still works, same calendar
+        assert read_feed(body)
+        actions = {a["action"] for a in c.get("/api/audit", headers=bearer()).json()}
+        assert {"token.create", "term.upload", "job.solve", "plan.publish", "feed.issue"} <= actions
