@@ -37,23 +37,29 @@ def fill_frontline_time(
         if leader.frontline_share <= 0 or (leaders is not None and leader.leader_id not in leaders):
             continue
         mine = [e for e in events if e.leader_id == leader.leader_id]
-        targets = _targets(problem, leader)
+        campuses = sorted(
+            (c.campus_id for c in problem.campuses),
+            key=lambda c: (c != leader.campus, problem.travel_minutes(leader.campus, c), c),
+        )
         for week in problem.term.contact_week_list:
             if week * 7 * iv.DAY <= after:
                 continue
-            new = _fill_week(avail, leader, week, mine, targets, occupied, make_event, after)
-            mine.extend(new)
-            added.extend(new)
+            # the home campus first; other campuses, nearest first, only when it is not enough
+            for campus in campuses:
+                targets = _targets(problem, leader, campus)
+                new = _fill_week(avail, leader, week, mine, targets, occupied, make_event, after, campus)
+                mine.extend(new)
+                added.extend(new)
     return added
 
 
-def _targets(problem: Problem, leader: Leader) -> list[Unit | Venue]:
-    """Classes of the leader's campus (own college first), then its canteens."""
-    classes = [u for u in problem.units if u.kind == "class" and u.campus == leader.campus]
+def _targets(problem: Problem, leader: Leader, campus: str) -> list[Unit | Venue]:
+    """Classes of a campus (the leader's college first), then its canteens."""
+    classes = [u for u in problem.units if u.kind == "class" and u.campus == campus]
     classes.sort(
         key=lambda u: (u.college != leader.college, zlib.crc32(f"{leader.leader_id}/{u.unit_id}".encode()))
     )
-    canteens = [v for v in problem.venues if v.kind == "canteen" and v.campus == leader.campus]
+    canteens = [v for v in problem.venues if v.kind == "canteen" and v.campus == campus]
     return [*classes, *canteens]
 
 
@@ -66,8 +72,12 @@ def _fill_week(
     occupied: dict[str, list[tuple[int, int]]],
     make_event: MakeEvent,
     after: int = 0,
+    campus: str | None = None,
 ) -> list[Event]:
     cal = avail.calendar
+    campus = campus or leader.campus
+    if not targets:
+        return []
     term = avail.problem.term
     working = avail.working_time(leader.leader_id, week)
     need = math.ceil(leader.frontline_share * iv.total(working))
@@ -84,12 +94,12 @@ def _fill_week(
     buffer = term.buffer_minutes
     taken = iv.normalize(
         (
-            cal.minute(e.start) - avail.separation(e.campus or None, leader.campus),
-            cal.minute(e.end) + avail.separation(e.campus or None, leader.campus),
+            cal.minute(e.start) - avail.separation(e.campus or None, campus),
+            cal.minute(e.end) + avail.separation(e.campus or None, campus),
         )
         for e in week_events
     )
-    free = iv.subtract(iv.intersect(avail.leader_free(leader.leader_id, leader.campus), frame), taken)
+    free = iv.subtract(iv.intersect(avail.leader_free(leader.leader_id, campus), frame), taken)
     free = iv.clip(free, after, (week * 7 + 7) * iv.DAY)
     visited: set[str] = {e.target_id for e in week_events}
     added: list[Event] = []

@@ -160,3 +160,12 @@ def test_deterministic_solves_are_identical(seed):
     options = SolveOptions(time_limit=5, seed=seed, deterministic=True, workers=2)
     a, b = solve(p, options), solve(p, options)
     assert a.events == b.events and a.assignments == b.assignments
+
+
+def test_frontline_time_goes_to_the_nearest_campus_when_the_home_campus_has_no_classes():
+    p = tiny(weeks=1, leaders=(leader("L9", "student_affairs", campus="B"),))
+    classes = tuple(Unit(f"C{i}", "class", f"班级{i}", "A", f"教{i}", "理学院", 40) for i in range(1, 8))
+    p = replace(p, units=classes, windows=(), courses=())
+    plan = plan_of(p)
+    assert row(plan, "L9", "frontline_share").met
+    assert {e.campus for e in plan.events if e.visit_kind == "class"} == {"A"}
