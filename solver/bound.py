@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from . import model as mdl
+from .links import solve_matching
 from .options import Candidates, Option
 from .problem import Problem
 from .weights import Weights
@@ -92,38 +93,12 @@ def _matching(
     deadline: float,
 ) -> tuple[float, dict[str, str]] | None:
     """Exact matching of linking leaders to units on the per-pair costs: its bound and links."""
-    if not unlinked:
-        return 0.0, {}
-    m = cp_model.CpModel()
-    var = {k: m.new_bool_var(f"{k[0]}_{k[1]}") for k in sorted(pair)}
-    terms = []
-    school = {x.leader_id for x in problem.leaders if x.tier == "school"}
-    per_unit: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-    per_college: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-    for lid, base in sorted(unlinked.items()):
-        none = m.new_bool_var(f"none_{lid}")
-        chosen = [v for (leader, _), v in var.items() if leader == lid]
-        m.add(sum(chosen) + none == 1)
-        terms.append(math.floor(base + weights.miss_link) * none)
-    for (lid, u), v in var.items():
-        terms.append(math.floor(pair[lid, u]) * v)
-        per_unit[u].append(v)
-        college = problem.unit(u).college
-        if college and lid in school:
-            per_college[college].append(v)
-    for u, vs in per_unit.items():
-        m.add(sum(vs) <= problem.unit(u).max_leaders)
-    for college, vs in per_college.items():
-        if len(vs) > 1:
-            over = m.new_int_var(0, len(vs), f"over_{college}")
-            m.add(sum(vs) <= 1 + over)
-            terms.append(weights.college_imbalance * over)
-    m.minimize(sum(terms))
-    solver = _solver(deadline)
-    if solver is None or solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    left = deadline - time.perf_counter()
+    if left <= 0:
         return None
-    links = {lid: u for (lid, u), v in var.items() if solver.value(v)}
-    return float(solver.best_objective_bound), links
+    cost = {k: math.floor(v) for k, v in pair.items()}
+    none = {lid: math.floor(v + weights.miss_link) for lid, v in unlinked.items()}
+    return solve_matching(problem, cost, none, weights, min(left, 5.0))
 
 
 def _solver(deadline: float) -> cp_model.CpSolver | None:

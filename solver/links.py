@@ -41,22 +41,32 @@ def estimate(problem: Problem, cands: Candidates, weights: Weights) -> dict[tupl
     return out
 
 
-def match(
-    problem: Problem,
-    cands: Candidates,
-    weights: Weights,
-    time_limit: float,
-    fixed: dict[str, str] | None = None,
-) -> dict[str, str]:
-    """The cheapest links: one per leader, within each unit's max_leaders, school leaders spread
-    over colleges, last term's links kept where sensible. ``fixed`` links stay as they are."""
+def match(problem: Problem, cands: Candidates, weights: Weights, time_limit: float) -> dict[str, str]:
+    """The cheapest links on estimated costs, last term's links kept where sensible."""
     cost = estimate(problem, cands, weights)
-    if not cost:
-        return {}
-    m = cp_model.CpModel()
-    var = {k: m.new_bool_var(f"{k[0]}_{k[1]}") for k in sorted(cost)}
     history = {(h.leader_id, h.unit_id) for h in problem.history}
     has_history = {h.leader_id for h in problem.history}
+    for (leader_id, u) in cost:
+        if leader_id in has_history and (leader_id, u) not in history:
+            cost[leader_id, u] += weights.no_history
+    none = {leader_id: weights.miss_link for leader_id, _ in cost}
+    result = solve_matching(problem, cost, none, weights, time_limit)
+    return result[1] if result else {}
+
+
+def solve_matching(
+    problem: Problem,
+    cost: dict[tuple[str, str], int],
+    none: dict[str, int],
+    weights: Weights,
+    time_limit: float,
+) -> tuple[float, dict[str, str]] | None:
+    """One unit (or none, at ``none[leader]``) per leader, within each unit's max_leaders, school
+    leaders spread over colleges. Returns the objective's bound and the links (None: no answer)."""
+    if not none:
+        return 0.0, {}
+    m = cp_model.CpModel()
+    var = {k: m.new_bool_var(f"{k[0]}_{k[1]}") for k in sorted(cost)}
     school = {x.leader_id for x in problem.leaders if x.tier == "school"}
     terms = []
     per_leader: dict[str, list[cp_model.IntVar]] = defaultdict(list)
@@ -65,15 +75,14 @@ def match(
     for (leader_id, u), v in var.items():
         per_leader[leader_id].append(v)
         per_unit[u].append(v)
-        extra = weights.no_history if leader_id in has_history and (leader_id, u) not in history else 0
-        terms.append((cost[leader_id, u] + extra) * v)
+        terms.append(cost[leader_id, u] * v)
         college = problem.unit(u).college
         if college and leader_id in school:
             per_college[college].append(v)
-    for leader_id, vs in per_leader.items():
+    for leader_id, penalty in sorted(none.items()):
         miss = m.new_bool_var(f"miss_{leader_id}")
-        m.add(sum(vs) + miss == 1)
-        terms.append(weights.miss_link * miss)
+        m.add(sum(per_leader[leader_id]) + miss == 1)
+        terms.append(penalty * miss)
     for u, vs in per_unit.items():
         m.add(sum(vs) <= problem.unit(u).max_leaders)
     for college, vs in per_college.items():
@@ -81,14 +90,11 @@ def match(
             over = m.new_int_var(0, len(vs), f"over_{college}")
             m.add(sum(vs) <= 1 + over)
             terms.append(weights.college_imbalance * over)
-    for leader_id, u in (fixed or {}).items():
-        if (leader_id, u) in var:
-            m.add(var[leader_id, u] == 1)
     m.minimize(sum(terms))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.5, time_limit)
     solver.parameters.num_workers = 1
-    status = solver.solve(m)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {}
-    return {k[0]: k[1] for k, v in var.items() if solver.value(v)}
+    solver.parameters.linearization_level = 2
+    if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return float(solver.best_objective_bound), {k[0]: k[1] for k, v in var.items() if solver.value(v)}
