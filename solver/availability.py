@@ -62,6 +62,7 @@ class Availability:
             if day.runs is not None:
                 self._runs[day.runs].append(day)
         self._periods = _period_table(problem.periods)
+        self._spans: dict[tuple[tuple[int, int], str | None, int], tuple[int, int]] = {}
         self._timetable: dict[str, list[TimetableEntry]] = defaultdict(list)
         for entry in problem.timetable:
             self._timetable[entry.owner_id].append(entry)
@@ -85,9 +86,13 @@ class Availability:
 
     def period_span(self, periods: tuple[int, int], campus: str | None, week: int) -> tuple[int, int]:
         """Clock minutes of a period range on a campus in a (calendar) week."""
-        first = _resolve(self._periods, periods[0], campus, week)
-        last = _resolve(self._periods, periods[1], campus, week)
-        return first.start, last.end
+        key = (periods, campus, week)
+        span = self._spans.get(key)
+        if span is None:
+            first = _resolve(self._periods, periods[0], campus, week)
+            last = _resolve(self._periods, periods[1], campus, week)
+            span = self._spans[key] = (first.start, last.end)
+        return span
 
     def entry_intervals(self, entry: TimetableEntry) -> list[tuple[int, int]]:
         campus = entry.campus or self.problem.owner_campus(entry.owner_id)

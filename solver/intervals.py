@@ -89,8 +89,17 @@ def contains(a: IntervalSet, start: int, end: int) -> bool:
 
 
 def overlaps(a: IntervalSet, start: int, end: int) -> bool:
-    """Whether ``[start, end)`` meets any interval of ``a``."""
-    return bool(intersect(a, ((start, end),))) if end > start else False
+    """Whether ``[start, end)`` meets any interval of ``a`` (binary search)."""
+    if end <= start:
+        return False
+    lo, hi = 0, len(a)
+    while lo < hi:  # the first interval that ends after start
+        mid = (lo + hi) // 2
+        if a[mid][1] <= start:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo < len(a) and a[lo][0] < end
 
 
 def clip(a: IntervalSet, start: int, end: int) -> IntervalSet:

@@ -164,9 +164,8 @@ class _State:
                 prior.lectured.add(e.leader_id)
         prior.links = {lid: u for lid, u in self.links.items() if lid in self.touched}
         prior.link_load = dict(Counter(u for lid, u in self.links.items() if lid not in self.touched))
-        prior.activity_seats = dict(
-            Counter(e.target_id for e in self._fixed_events() if _is_activity(self.problem, e.target_id))
-        )
+        activities = {a.activity_id for a in self.problem.activities}
+        prior.activity_seats = dict(Counter(e.target_id for e in self._fixed_events() if e.target_id in activities))
         return prior
 
     # candidates -----------------------------------------------------------------------------------
@@ -327,10 +326,6 @@ class _State:
         if v.rule == "unknown_target":
             return words["unknown_target"].format(target=e.target_id)
         return words["other"].format(message=v.message)
-
-
-def _is_activity(problem: Problem, target_id: str) -> bool:
-    return any(a.activity_id == target_id for a in problem.activities)
 
 
 def _distance(old: Event, new: Event) -> tuple[int, int, int, float]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 from .intervals import DAY
 from .problem import Holiday, Problem, Term
@@ -43,6 +44,8 @@ class Day:
 class TermCalendar:
     def __init__(self, term: Term, holidays: tuple[Holiday, ...]):
         self.term = term
+        self._zone = ZoneInfo(term.timezone)
+        self._origin = dt.datetime.combine(term.start_date, dt.time())
         off = {h.date: h for h in holidays if h.kind == "holiday"}
         makeup = {h.date: h for h in holidays if h.kind == "workday"}
         self.days: tuple[Day, ...] = tuple(
@@ -79,18 +82,14 @@ class TermCalendar:
     def minute(self, moment: dt.datetime) -> int:
         """Wall-clock minutes after the term's first Monday 00:00 (tz-aware moments converted)."""
         if moment.tzinfo is not None:
-            from zoneinfo import ZoneInfo
-
-            moment = moment.astimezone(ZoneInfo(self.term.timezone)).replace(tzinfo=None)
-        start = dt.datetime.combine(self.term.start_date, dt.time())
-        return int((moment - start).total_seconds() // 60)
+            if moment.tzinfo is not self._zone:
+                moment = moment.astimezone(self._zone)
+            moment = moment.replace(tzinfo=None)
+        return int((moment - self._origin).total_seconds() // 60)
 
     def moment(self, minute: int) -> dt.datetime:
         """The aware local datetime of a minute index."""
-        from zoneinfo import ZoneInfo
-
-        naive = dt.datetime.combine(self.term.start_date, dt.time()) + dt.timedelta(minutes=minute)
-        return naive.replace(tzinfo=ZoneInfo(self.term.timezone))
+        return (self._origin + dt.timedelta(minutes=minute)).replace(tzinfo=self._zone)
 
     @cached_property
     def holidays_in_term(self) -> tuple[Day, ...]:

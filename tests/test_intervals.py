@@ -37,3 +37,12 @@ def test_set_operations_match_minute_sets(a, b):
     assert minutes(iv.subtract(na, nb)) == minutes(na) - minutes(nb)
     assert minutes(iv.union(na, nb)) == minutes(na) | minutes(nb)
     assert iv.total(na) == len(minutes(na))
+
+
+@given(spans, st.integers(0, 240), st.integers(0, 60))
+def test_overlaps_and_contains_match_minute_sets(a, start, length):
+    na = iv.normalize(a)
+    slot = set(range(start, start + length))
+    assert iv.overlaps(na, start, start + length) == bool(slot & minutes(na))
+    if length:
+        assert iv.contains(na, start, start + length) == any(slot <= set(range(s, e)) for s, e in na)
