@@ -181,7 +181,7 @@ def _read_summary(path: Path) -> dict[str, object]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise PlanFileError(f"{path.name}: 不是有效的 JSON / not valid JSON: {exc}") from exc
+        raise PlanFileError(f"{path}: 不是有效的 JSON / not valid JSON: {exc}") from exc
     return data if isinstance(data, dict) else {}
 
 
@@ -201,13 +201,13 @@ def _read_csv(
 ) -> list[tuple[int, dict[str, str]]]:  # (spreadsheet row, cells)
     if not path.exists():
         if required:
-            raise PlanFileError(f"{path.name}: 文件不存在 / file is missing")
+            raise PlanFileError(f"{path}: 文件不存在 / file is missing")
         return []
     with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
         missing = [c for c in columns if c not in (reader.fieldnames or [])]
         if missing:
-            raise PlanFileError(f"{path.name}:1: 缺少列 / missing columns: {', '.join(missing)}")
+            raise PlanFileError(f"{path}:1: 缺少列 / missing columns: {', '.join(missing)}")
         return [
             (n, {str(k): (v or "").strip() for k, v in row.items() if k}) for n, row in enumerate(reader, 2)
         ]
@@ -220,16 +220,16 @@ def _read_events(path: Path, modified: dict[str, dt.datetime]) -> list[Event]:
             start = dt.datetime.fromisoformat(row["start"])
             end = dt.datetime.fromisoformat(row["end"])
         except ValueError as exc:
-            raise PlanFileError(f"{path.name}:{n}:start/end: 时间格式错误 / bad ISO 8601 time: {exc}") from exc
+            raise PlanFileError(f"{path}:{n}:start/end: 时间格式错误 / bad ISO 8601 time: {exc}") from exc
         if start.tzinfo is None or end.tzinfo is None:
-            raise PlanFileError(f"{path.name}:{n}:start: 时间缺少时区偏移 / time lacks a UTC offset")
+            raise PlanFileError(f"{path}:{n}:start: 时间缺少时区偏移 / time lacks a UTC offset")
         try:
             week, sequence = int(row["week"]), int(row["sequence"] or 0)
         except ValueError as exc:
-            raise PlanFileError(f"{path.name}:{n}:week/sequence: 不是整数 / not an integer") from exc
+            raise PlanFileError(f"{path}:{n}:week/sequence: 不是整数 / not an integer") from exc
         status = row["status"] or "planned"
         if status not in ("planned", "cancelled"):
-            raise PlanFileError(f"{path.name}:{n}:status: 只能是 planned 或 cancelled / must be planned or cancelled")
+            raise PlanFileError(f"{path}:{n}:status: 只能是 planned 或 cancelled / must be planned or cancelled")
         events.append(
             Event(
                 uid=row["uid"], leader_id=row["leader_id"], week=week, start=start, end=end,

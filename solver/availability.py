@@ -245,5 +245,10 @@ def _resolve(table: dict[int, list[Period]], number: int, campus: str | None, we
         if score > best_score:
             best, best_score = p, score
     if best is None:
-        raise KeyError(f"period {number} is not defined for campus {campus} in week {week}")
+        # Only campus- or season-specific rows define this period, none of them for this campus
+        # and week: the nearest definition is better than no time at all.
+        rows = sorted(table.get(number, ()), key=lambda p: (p.campus is not None, p.campus or "", p.start))
+        if not rows:
+            raise KeyError(f"period {number} is not defined")
+        best = rows[0]
     return best

@@ -88,8 +88,10 @@ def staged(
         mdl.add_hint(full, best.chosen, best.links)
     spent = clock.spent()
     result = run(full, replace(options, time_limit=max(1.0, clock.budget - spent)), _shifted(progress, spent))
-    if result is None:
-        raise RuntimeError("CP-SAT found no plan in the time limit; raise --time-limit")
+    if result is None:  # out of time before the full model found a plan: keep the best so far
+        stats = SolveStats("FEASIBLE" if best.solution else "FIRST_FIT",
+                           best.objective if best.solution else 0.0, 0.0, 0.0)
+        result = (best.chosen, best.links, stats)
     chosen, links, stats = result
     if decomposition is not None and decomposition.bound > stats.bound:
         bound = min(decomposition.bound, stats.objective)

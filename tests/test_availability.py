@@ -95,3 +95,10 @@ def test_holidays_have_no_time_at_all():
     off = (Holiday(dt.date(2026, 9, 8), "假日", "holiday"),)
     avail = Availability(tiny(weeks=1, holidays=off))
     assert not iv.overlaps(avail.frame, at(dt.date(2026, 9, 8), 0), at(dt.date(2026, 9, 9), 0))
+
+
+def test_a_period_defined_only_for_another_campus_still_has_a_time():
+    periods = tuple(p for p in tiny().periods if p.period != 5) + (Period(5, 13 * 60 + 30, 14 * 60 + 15, campus="B"),)
+    entry = TimetableEntry("C1", 1, frozenset(), periods=(5, 5))
+    avail = Availability(tiny(weeks=1, periods=periods, timetable=(entry,)))
+    assert [s % iv.DAY for s, _ in avail.busy_set("C1")] == [13 * 60 + 30]
