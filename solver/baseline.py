@@ -69,9 +69,12 @@ def first_fit(
         if link:
             links[leader.leader_id] = link
         usable = [o for o in options if not o.linked or o.target_id == link]
+        sections = [o for o in usable if o.section_id]
         if leader.lecture:
-            _take_first(ledger, picked, (o for o in usable if o.section_id))
+            _take_first(ledger, picked, sections)
         usable = [o for o in usable if not o.section_id]
+        if leader.seven_visits and not leader.lecture:
+            _take_first(ledger, picked, sections)  # 进课堂: a guest lecture all the same
         for block in contact_blocks(problem, leader.contact_every_weeks):
             if any(o.week in block and o.face_to_face for o in picked):
                 continue

@@ -220,7 +220,7 @@ def _leader_options(
     if leader.seven_visits:
         out.extend(_seven_kind_options(problem, avail, leader, index, linked))
     out.extend(_activity_options(problem, avail, leader))
-    if leader.lecture:
+    if leader.lecture or leader.seven_visits:  # 进课堂 is a guest lecture in a course section
         out.extend(_section_options(problem, avail, leader))
     return _dedupe(out)
 

@@ -169,3 +169,10 @@ def test_frontline_time_goes_to_the_nearest_campus_when_the_home_campus_has_no_c
     plan = plan_of(p)
     assert row(plan, "L9", "frontline_share").met
     assert {e.campus for e in plan.events if e.visit_kind == "class"} == {"A"}
+
+
+def test_seven_visits_without_the_lecture_duty_still_go_into_a_classroom():
+    p = tiny(weeks=2, activities=(talk(),), leaders=(leader("L1", lecture=False),))
+    plan = plan_of(p)
+    assert row(plan, "L1", "seven_visits").met
+    assert [e.target_id for e in plan.events if e.visit_kind == "classroom"] == ["K1"]
