@@ -212,11 +212,19 @@ def _leader_options(
     for unit_id in sorted(linked):
         unit_options = _target_options(avail, leader, problem.unit(unit_id), linked=True)
         out.extend(_recurring(unit_options, index, ranks=2, fallback=1, claim=False))
-    plain: list[Option] = []
-    for venue in index.canteens.get(leader.campus, ()):
-        plain.extend(_target_options(avail, leader, venue))
-    plain.extend(_contact_unit_options(problem, avail, leader, index, linked))
-    out.extend(_recurring(plain, index, ranks=3, fallback=FALLBACK_PER_WEEK, claim=True))
+    weeks = set(problem.term.contact_week_list)
+    for n, campus in enumerate(_campuses_by_distance(problem, leader)):
+        # the home campus; other campuses, nearest first, only for weeks still without a visit
+        plain: list[Option] = []
+        for venue in index.canteens.get(campus, ()):
+            plain.extend(_target_options(avail, leader, venue))
+        plain.extend(_contact_unit_options(avail, leader, index, linked, campus))
+        if n:
+            plain = [o for o in plain if o.week in weeks]
+        out.extend(_recurring(plain, index, ranks=3, fallback=FALLBACK_PER_WEEK, claim=True))
+        weeks -= {o.week for o in plain}
+        if not weeks:
+            break
     if leader.seven_visits:
         out.extend(_seven_kind_options(problem, avail, leader, index, linked))
     out.extend(_activity_options(problem, avail, leader))
@@ -225,13 +233,20 @@ def _leader_options(
     return _dedupe(out)
 
 
+def _campuses_by_distance(problem: Problem, leader: Leader) -> list[str]:
+    return sorted(
+        (c.campus_id for c in problem.campuses),
+        key=lambda c: (c != leader.campus, problem.travel_minutes(leader.campus, c), c),
+    )
+
+
 def _contact_unit_options(
-    problem: Problem, avail: Availability, leader: Leader, index: _TargetIndex, linked: set[str]
+    avail: Availability, leader: Leader, index: _TargetIndex, linked: set[str], campus: str
 ) -> list[Option]:
-    """A couple of units near the leader (own college first) for plain weekly contact."""
+    """A couple of units on a campus (the leader's college first) for plain weekly contact."""
     out: list[Option] = []
     for kind in ("class", "dorm"):
-        pool = [u for u in index.units_by.get((leader.campus, kind), ()) if u.unit_id not in linked]
+        pool = [u for u in index.units_by.get((campus, kind), ()) if u.unit_id not in linked]
         pool.sort(key=lambda u: (u.college != leader.college, _spread(leader.leader_id, u.unit_id)))
         for unit in pool[:CONTACT_UNITS if kind == "class" else 1]:
             out.extend(_target_options(avail, leader, unit))

@@ -176,3 +176,10 @@ def test_seven_visits_without_the_lecture_duty_still_go_into_a_classroom():
     plan = plan_of(p)
     assert row(plan, "L1", "seven_visits").met
     assert [e.target_id for e in plan.events if e.visit_kind == "classroom"] == ["K1"]
+
+
+def test_a_leader_on_a_campus_without_students_visits_the_nearest_campus():
+    p = tiny(weeks=2, leaders=(leader("L5", "department", campus="B", contact_every_weeks=1),))
+    plan = plan_of(p)
+    assert row(plan, "L5", "weekly_contact").met
+    assert {e.campus for e in plan.events} == {"A"}
