@@ -20,8 +20,9 @@ from .weights import Weights
 
 Key = tuple[str, str, object]  # (requirement, leader_id, detail) as in Model.miss
 
-MAX_ANALYSES = 20
-SECONDS = 3.0
+MAX_ANALYSES = 20  # unmet requirements analysed per plan
+ANALYSIS_SECONDS = 20.0  # time for all analyses of one plan
+SECONDS = 3.0  # time for one infeasibility check
 
 
 def conflicting_set(

@@ -18,7 +18,7 @@ from . import options as opt
 from .availability import Availability
 from .baseline import first_fit
 from .bound import decomposition_bound
-from .conflicts import MAX_ANALYSES, Key, conflicting_set
+from .conflicts import ANALYSIS_SECONDS, MAX_ANALYSES, Key, conflicting_set
 from .explain import KIND_NAMES, Explainer
 from .frontline import fill_frontline_time
 from .links import match
@@ -305,7 +305,10 @@ def explain_conflicts(
         return report
     names = {x.leader_id: x.name for x in problem.leaders}
     found: dict[tuple[str, str], list[str]] = defaultdict(list)
+    deadline = time.perf_counter() + ANALYSIS_SECONDS
     for key in sorted(with_candidates, key=str)[:MAX_ANALYSES]:
+        if time.perf_counter() > deadline:
+            break
         core = conflicting_set(problem, cands, weights, key, met)
         if core:
             found[key[1], key[0]].append(Explainer.conflict(lang, key, core, names))
