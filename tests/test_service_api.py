@@ -334,10 +334,10 @@ def test_plan_files(published: tuple[TestClient, str]) -> None:
     assert r.text.splitlines()[0] == ",".join(REPORT_COLUMNS)
     assert len(r.text.splitlines()) == 1 + 3 * 5
     r = client.get(f"/api/plans/{plan_id}/report.xlsx", headers=bearer())
-    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
-    assert sheet is not None
-    assert [c.value for c in sheet[1]] == list(REPORT_COLUMNS)
-    assert sheet.max_row == 1 + 3 * 5
+    book = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert book.sheetnames == ["汇总", "明细"]  # a row per leader; every report row
+    assert book["汇总"].max_row == 1 + 3 and book["明细"].max_row == 1 + 3 * 5
+    assert [c.value for c in book["明细"][1]] == ["工号", "要求", "应达到", "实际", "是否满足", "原因"]
     changes = client.get(f"/api/plans/{plan_id}/changes", headers=bearer()).json()
     assert changes == {"plan_id": plan_id, "base_plan_id": None, "changes": []}
 

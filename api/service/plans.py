@@ -9,8 +9,7 @@ from dataclasses import asdict
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import openpyxl
-
+from data.compliance import compliance_workbook
 from data.plan_io import EVENT_COLUMNS, REPORT_COLUMNS, event_row, summary
 from solver.problem import Problem
 from solver.result import Assignment, Event, Plan, ReportRow, SolveStats
@@ -123,16 +122,5 @@ def report_csv(report: list[dict[str, Any]]) -> bytes:
 
 
 def report_xlsx(report: list[dict[str, Any]], lang: str = "zh") -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "report" if lang == "en" else "达标情况"
-    sheet.append(list(REPORT_COLUMNS))
-    for r in report:
-        sheet.append([r["leader_id"], r["requirement"], r["required"], r["achieved"], bool(r["met"]), r["detail"]])
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEF", (12, 18, 10, 10, 8, 80), strict=True):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    """The compliance workbook: a summary per leader and every report row."""
+    return compliance_workbook(report, lang)
