@@ -77,6 +77,7 @@ class Availability:
         self._busy: dict[str, tuple[Busy, ...]] = {}
         self._blocked: dict[tuple[str, str | None], IntervalSet] = {}
         self._target_free: dict[str, IntervalSet] = {}
+        self._window_cache: dict[str, IntervalSet] = {}
 
     # dates and periods --------------------------------------------------------------------------
     def days_running(self, weekday: int, weeks: frozenset[int]) -> list[Day]:
@@ -190,7 +191,14 @@ class Availability:
     # windows and targets ------------------------------------------------------------------------
     def window(self, target_id: str, kind: str) -> IntervalSet:
         """When visits to a target may happen: its own rows, else its kind's, else the default."""
-        rows = self._windows.get(target_id) or self._windows.get(kind)
+        own = self._windows.get(target_id)
+        key = target_id if own else f"kind:{kind}"  # targets without own rows share their kind's
+        cached = self._window_cache.get(key)
+        if cached is None:
+            cached = self._window_cache[key] = self._expand_window(own or self._windows.get(kind), kind)
+        return cached
+
+    def _expand_window(self, rows: list[Window] | None, kind: str) -> IntervalSet:
         if rows:
             spans = [(w.weekdays, w.start, w.end, w.weeks) for w in rows]
         elif kind == "class":
