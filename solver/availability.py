@@ -14,6 +14,7 @@ from . import intervals as iv
 from .intervals import IntervalSet
 from .problem import (
     WORKDAY_END,
+    Absence,
     Activity,
     CourseSection,
     Period,
@@ -78,6 +79,10 @@ class Availability:
         self._blocked: dict[tuple[str, str | None], IntervalSet] = {}
         self._target_free: dict[str, IntervalSet] = {}
         self._window_cache: dict[str, IntervalSet] = {}
+        self._busy_sets: dict[str, IntervalSet] = {}
+        self._absences: dict[str, list[Absence]] = defaultdict(list)
+        for absence in problem.absences:
+            self._absences[absence.owner_id].append(absence)
 
     # dates and periods --------------------------------------------------------------------------
     def days_running(self, weekday: int, weeks: frozenset[int]) -> list[Day]:
@@ -129,9 +134,7 @@ class Availability:
             label = f"课表: {entry.title}" if entry.title else "课表"
             campus = entry.campus or home
             out.extend(Busy(s, e, campus, "timetable", label) for s, e in self.entry_intervals(entry))
-        for absence in self.problem.absences:
-            if absence.owner_id != owner_id:
-                continue
+        for absence in self._absences.get(owner_id, ()):
             start = self.calendar.minute(absence.start)
             end = self.calendar.minute(absence.end)
             where: str | None = None if absence.kind in ("travel", "leave") else home
@@ -142,7 +145,19 @@ class Availability:
         return out
 
     def busy_set(self, owner_id: str) -> IntervalSet:
-        return iv.normalize((b.start, b.end) for b in self.busy(owner_id))
+        """The owner's busy time as one interval set (without building labelled records)."""
+        cached = self._busy_sets.get(owner_id)
+        if cached is None:
+            if owner_id in self._busy:
+                spans = [(b.start, b.end) for b in self._busy[owner_id]]
+            else:
+                spans = [span for entry in self._timetable.get(owner_id, ()) for span in self.entry_intervals(entry)]
+                spans += [
+                    (self.calendar.minute(a.start), self.calendar.minute(a.end))
+                    for a in self._absences.get(owner_id, ())
+                ]
+            cached = self._busy_sets[owner_id] = iv.normalize(spans)
+        return cached
 
     def separation(self, a: str | None, b: str | None) -> int:
         """Minutes needed between two commitments on campuses a and b (None: off campus/online)."""
