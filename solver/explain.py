@@ -38,6 +38,8 @@ MESSAGES = {
         "society_hint": "(社团没有 windows.csv 中的活动时段)",
         "lecture_hint": "(activities.csv 中没有讲座类活动)",
         "online_hint": "(没有网络联系时段)",
+        "canteen_hint": "(venues.csv 中没有可去的食堂，或食堂开放时段该领导都不空)",
+        "classroom_hint": "(courses.csv 中没有该领导有空的思政课课次)",
         "conflict": "与以下已满足的要求不能同时满足(名额或时段冲突): ",
         "req_weekly_contact": "每周接触", "req_linked_unit": "联系对象", "req_lecture": "思政课",
         "req_seven_visits": "七进",
@@ -60,6 +62,8 @@ MESSAGES = {
         "society_hint": " (no society has a window in windows.csv)",
         "lecture_hint": " (activities.csv has no lecture activity)",
         "online_hint": " (no online window)",
+        "canteen_hint": " (no canteen in venues.csv, or the leader is busy whenever one is open)",
+        "classroom_hint": " (no ideological course meeting in courses.csv falls in the leader's free time)",
         "conflict": "cannot be met together with these met requirements (places or times conflict): ",
         "req_weekly_contact": "weekly contact ", "req_linked_unit": "linked unit", "req_lecture": "lecture",
         "req_seven_visits": "seven visits",
@@ -135,7 +139,8 @@ class Explainer:
     def visit_kind(self, kind: str, candidates: int) -> str:
         if candidates:
             return self.msg["kind_taken"].format(kind=self.kind(kind))
-        hint = {"society": "society_hint", "lecture": "lecture_hint", "online": "online_hint"}.get(kind)
+        hint = {"society": "society_hint", "lecture": "lecture_hint", "online": "online_hint",
+                "canteen": "canteen_hint", "classroom": "classroom_hint"}.get(kind)
         return self.msg["kind_none"].format(kind=self.kind(kind), hint=self.msg[hint] if hint else "")
 
     @staticmethod
