@@ -135,21 +135,25 @@ def _pick(
     visited: set[str],
     limit: int,
 ) -> Unit | Venue | None:
-    """A target free for a visit starting at ``t`` (not yet visited this week first)."""
-    fallback: Unit | Venue | None = None
+    """A target free for a visit starting at ``t``: first a unit no leader visits this week, then
+    one this leader has not visited this week, then any."""
+    week_lo = t // (7 * iv.DAY) * 7 * iv.DAY
+    ranked: list[tuple[int, Unit | Venue]] = []
     for target in targets:
         minutes = DEFAULT_VISIT_MINUTES[target.kind]
         if t + minutes > limit or not iv.contains(avail.target_free(target), t, t + minutes):
             continue
         ident = target.unit_id if isinstance(target, Unit) else target.venue_id
         capacity = target.capacity if isinstance(target, Venue) else 1
-        if sum(1 for s, e in occupied.get(ident, ()) if s < t + minutes and t < e) >= capacity:
+        spans = occupied.get(ident, ())
+        if sum(1 for s, e in spans if s < t + minutes and t < e) >= capacity:
             continue
-        if ident not in visited:
+        this_week = any(week_lo <= s < week_lo + 7 * iv.DAY for s, _ in spans)
+        rank = 0 if not this_week and ident not in visited else (1 if ident not in visited else 2)
+        if rank == 0:
             return target
-        if fallback is None:
-            fallback = target
-    return fallback
+        ranked.append((rank, target))
+    return min(ranked, key=lambda r: r[0])[1] if ranked else None
 
 
 def _option(leader: Leader, target: Unit | Venue, start: int, end: int) -> Option:
