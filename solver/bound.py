@@ -23,6 +23,8 @@ from .options import Candidates, Option
 from .problem import Problem
 from .weights import Weights
 
+SUBSOLVE_DETERMINISTIC = 2.0  # deterministic budget of one small solve in deterministic mode
+
 
 @dataclass(frozen=True)
 class Decomposition:
@@ -31,10 +33,13 @@ class Decomposition:
 
 
 def decomposition_bound(
-    problem: Problem, cands: Candidates, weights: Weights, time_limit: float
+    problem: Problem, cands: Candidates, weights: Weights, time_limit: float, deterministic: bool = False
 ) -> Decomposition | None:
-    """A valid lower bound on the full model's objective, or None if time ran out."""
-    deadline = time.perf_counter() + time_limit
+    """A valid lower bound on the full model's objective, or None if time ran out.
+
+    ``deterministic``: no wall-clock deadline; every small solve gets a deterministic budget, so
+    the same data always gives the same bound and links."""
+    deadline = math.inf if deterministic else time.perf_counter() + time_limit
     mine: dict[str, list[Option]] = defaultdict(list)
     for o in cands.options:
         mine[o.leader_id].append(o)
@@ -98,7 +103,8 @@ def _matching(
         return None
     cost = {k: math.floor(v) for k, v in pair.items()}
     none = {lid: math.floor(v + weights.miss_link) for lid, v in unlinked.items()}
-    return solve_matching(problem, cost, none, weights, min(left, 5.0))
+    deterministic = deadline == math.inf
+    return solve_matching(problem, cost, none, weights, min(left, 5.0), deterministic)
 
 
 def _solver(deadline: float) -> cp_model.CpSolver | None:
@@ -106,7 +112,10 @@ def _solver(deadline: float) -> cp_model.CpSolver | None:
     if left <= 0:
         return None
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = min(left, 5.0)
+    if deadline == math.inf:
+        solver.parameters.max_deterministic_time = SUBSOLVE_DETERMINISTIC
+    else:
+        solver.parameters.max_time_in_seconds = min(left, 5.0)
     solver.parameters.num_workers = 1
     solver.parameters.linearization_level = 2
     solver.parameters.symmetry_level = 0  # tiny models: the fixed costs of a solve dominate

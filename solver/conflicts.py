@@ -26,7 +26,8 @@ SECONDS = 3.0  # time for one infeasibility check
 
 
 def conflicting_set(
-    problem: Problem, cands: Candidates, weights: Weights, unmet: Key, met: Iterable[Key]
+    problem: Problem, cands: Candidates, weights: Weights, unmet: Key, met: Iterable[Key],
+    deterministic: bool = False,
 ) -> list[Key] | None:
     """Requirements that, with ``unmet``, cannot all be met; None when none is found."""
     leader_id = unmet[1]
@@ -40,17 +41,19 @@ def conflicting_set(
         links={lid: units for lid, units in cands.links.items() if lid in rivals},
     )
     met = [k for k in met if k[1] in rivals and k != unmet]
-    core = _core(problem, sub, weights, unmet, met)
+    core = _core(problem, sub, weights, unmet, met, deterministic)
     if core is None:
         return None
     for key in list(core):  # deletion: keep only what the conflict needs
         trial = [k for k in core if k != key]
-        if _core(problem, sub, weights, unmet, trial) is not None:
+        if _core(problem, sub, weights, unmet, trial, deterministic) is not None:
             core = trial
     return core
 
 
-def _core(problem: Problem, cands: Candidates, weights: Weights, unmet: Key, assumed: list[Key]) -> list[Key] | None:
+def _core(
+    problem: Problem, cands: Candidates, weights: Weights, unmet: Key, assumed: list[Key], deterministic: bool
+) -> list[Key] | None:
     """The assumed requirements in an infeasibility core, or None if all can be met together."""
     scope = frozenset({o.leader_id for o in cands.options} | set(cands.links) | {unmet[1]})
     m = mdl.build(problem, cands, weights, prior=mdl.Prior(scope=scope))
@@ -65,7 +68,10 @@ def _core(problem: Problem, cands: Candidates, weights: Weights, unmet: Key, ass
             m.cp.add_assumption(var.Not())
     m.cp.minimize(0)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = SECONDS
+    if deterministic:
+        solver.parameters.max_deterministic_time = SECONDS
+    else:
+        solver.parameters.max_time_in_seconds = SECONDS
     solver.parameters.num_workers = 1
     status = solver.solve(m.cp)
     if status != cp_model.INFEASIBLE:

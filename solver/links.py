@@ -41,7 +41,9 @@ def estimate(problem: Problem, cands: Candidates, weights: Weights) -> dict[tupl
     return out
 
 
-def match(problem: Problem, cands: Candidates, weights: Weights, time_limit: float) -> dict[str, str]:
+def match(
+    problem: Problem, cands: Candidates, weights: Weights, time_limit: float, deterministic: bool = False
+) -> dict[str, str]:
     """The cheapest links on estimated costs, last term's links kept where sensible."""
     cost = estimate(problem, cands, weights)
     history = {(h.leader_id, h.unit_id) for h in problem.history}
@@ -50,7 +52,7 @@ def match(problem: Problem, cands: Candidates, weights: Weights, time_limit: flo
         if leader_id in has_history and (leader_id, u) not in history:
             cost[leader_id, u] += weights.no_history
     none = {leader_id: weights.miss_link for leader_id, _ in cost}
-    result = solve_matching(problem, cost, none, weights, time_limit)
+    result = solve_matching(problem, cost, none, weights, time_limit, deterministic)
     return result[1] if result else {}
 
 
@@ -60,6 +62,7 @@ def solve_matching(
     none: dict[str, int],
     weights: Weights,
     time_limit: float,
+    deterministic: bool = False,
 ) -> tuple[float, dict[str, str]] | None:
     """One unit (or none, at ``none[leader]``) per leader, within each unit's max_leaders, school
     leaders spread over colleges. Returns the objective's bound and the links (None: no answer)."""
@@ -92,7 +95,10 @@ def solve_matching(
             terms.append(weights.college_imbalance * over)
     m.minimize(sum(terms))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.5, time_limit)
+    if deterministic:
+        solver.parameters.max_deterministic_time = max(0.5, time_limit)
+    else:
+        solver.parameters.max_time_in_seconds = max(0.5, time_limit)
     solver.parameters.num_workers = 1
     solver.parameters.linearization_level = 2
     if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

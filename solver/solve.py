@@ -51,7 +51,10 @@ def solve(
     avail = Availability(problem)
     cands = opt.build(problem, avail)
     chosen, links, stats = staged(problem, cands, options, progress)
-    return assemble(problem, avail, cands, chosen, links, stats, options.lang, options.weights)
+    return assemble(
+        problem, avail, cands, chosen, links, stats, options.lang, options.weights,
+        deterministic=options.deterministic,
+    )
 
 
 def staged(
@@ -67,13 +70,15 @@ def staged(
     3. the full model (links and visits together) from the better of the two plans.
     The statistics are the full model's, with the larger of the two bounds.
     """
-    clock = _Clock(budget=options.time_limit)
+    clock = _Clock(budget=options.time_limit, deterministic=options.deterministic)
     hint = _Stage(*first_fit(problem, cands, options.weights))
     best = hint
     if cands.links:
-        links = match(problem, cands, options.weights, clock.budget * 0.05)
+        links = match(problem, cands, options.weights, clock.budget * 0.05, options.deterministic)
         best = _with_links(problem, cands, options, links, hint, clock, 0.2, progress)
-    decomposition = decomposition_bound(problem, cands, options.weights, clock.until(0.6))
+    decomposition = decomposition_bound(
+        problem, cands, options.weights, clock.until(0.6), options.deterministic
+    )
     if cands.links and decomposition is not None and decomposition.links != best.links:
         other = _with_links(problem, cands, options, decomposition.links, hint, clock, 0.85, progress)
         if other.objective < best.objective:
@@ -87,7 +92,7 @@ def staged(
     else:
         mdl.add_hint(full, best.chosen, best.links)
     spent = clock.spent()
-    result = run(full, replace(options, time_limit=max(1.0, clock.budget - spent)), _shifted(progress, spent))
+    result = run(full, replace(options, time_limit=clock.until(1.0)), _shifted(progress, spent))
     if result is None:  # out of time before the full model found a plan: keep the best so far
         stats = SolveStats("FEASIBLE" if best.solution else "FIRST_FIT",
                            best.objective if best.solution else 0.0, 0.0, 0.0)
@@ -114,15 +119,26 @@ class _Stage:
 
 @dataclass
 class _Clock:
+    """The solve's time budget, split between the stages by share of the budget."""
+
     budget: float
+    deterministic: bool = False
     started: float = field(default_factory=time.perf_counter)
+    granted: float = 0.0  # deterministic mode: budget handed out so far
 
     def spent(self) -> float:
         return time.perf_counter() - self.started
 
     def until(self, share: float) -> float:
-        """Seconds left until ``share`` of the budget is spent (at least one)."""
-        return max(1.0, self.budget * share - self.spent())
+        """The time for a stage that should end at ``share`` of the budget (at least one second).
+
+        Wall-clock seconds normally; in deterministic mode, deterministic time from fixed shares,
+        never from the wall clock, so that the same data and seed give the same plan."""
+        if not self.deterministic:
+            return max(1.0, self.budget * share - self.spent())
+        grant = max(1.0, self.budget * share - self.granted)
+        self.granted += grant
+        return grant
 
 
 def _with_links(
@@ -254,6 +270,7 @@ def assemble(
     lang: str = "zh",
     weights: Weights | None = None,
     conflicts: bool = True,
+    deterministic: bool = False,
 ) -> Plan:
     events = [make_event(problem, avail, o) for o in chosen]
     events.extend(fill_frontline_time(problem, avail, events, lambda o: make_event(problem, avail, o)))
@@ -261,7 +278,9 @@ def assemble(
     assignments = tuple(Assignment(lid, u) for lid, u in sorted(links.items()))
     report = build_report(problem, avail, cands, events, assignments, lang)
     if conflicts:
-        report = explain_conflicts(problem, cands, weights or Weights(), report, events, assignments, lang)
+        report = explain_conflicts(
+            problem, cands, weights or Weights(), report, events, assignments, lang, deterministic
+        )
     return Plan(problem.term.term_id, problem.term.timezone, assignments, tuple(events), report, stats)
 
 
@@ -295,6 +314,7 @@ def explain_conflicts(
     events: list[Event],
     assignments: tuple[Assignment, ...],
     lang: str = "zh",
+    deterministic: bool = False,
 ) -> tuple[ReportRow, ...]:
     """Add to each unmet requirement that had candidates the requirements it conflicts with."""
     met, unmet = requirement_keys(problem, events, assignments)
@@ -307,9 +327,9 @@ def explain_conflicts(
     found: dict[tuple[str, str], list[str]] = defaultdict(list)
     deadline = time.perf_counter() + ANALYSIS_SECONDS
     for key in sorted(with_candidates, key=str)[:MAX_ANALYSES]:
-        if time.perf_counter() > deadline:
+        if time.perf_counter() > deadline and not deterministic:
             break
-        core = conflicting_set(problem, cands, weights, key, met)
+        core = conflicting_set(problem, cands, weights, key, met, deterministic)
         if core:
             found[key[1], key[0]].append(Explainer.conflict(lang, key, core, names))
     return tuple(
