@@ -193,15 +193,18 @@ class Availability:
         """Where a leader can be at a visit on ``campus``: inside the day frame, not busy."""
         return iv.subtract(self.frame, self.blocked(leader_id, campus))
 
-    def working_time(self, leader_id: str, week: int) -> IntervalSet:
-        """The leader's available working time in a week: working days day_start..17:30, not busy."""
+    def working_frame(self, week: int) -> IntervalSet:
+        """Working hours of a week: working days (make-up days included), day_start..17:30."""
         term = self.problem.term
-        frame = iv.normalize(
+        return iv.normalize(
             (d.start + term.day_start, d.start + min(WORKDAY_END, term.day_end))
             for d in self.calendar.week_days(week)
             if d.is_workday
         )
-        return iv.subtract(frame, self.busy_set(leader_id))
+
+    def working_time(self, leader_id: str, week: int) -> IntervalSet:
+        """The leader's available working time in a week: working hours not busy."""
+        return iv.subtract(self.working_frame(week), self.busy_set(leader_id))
 
     # windows and targets ------------------------------------------------------------------------
     def window(self, target_id: str, kind: str) -> IntervalSet:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from . import intervals as iv
 from .availability import Availability
 from .options import STEP, Option
-from .problem import DEFAULT_VISIT_MINUTES, WORKDAY_END, Leader, Problem, Unit, Venue
+from .problem import DEFAULT_VISIT_MINUTES, Leader, Problem, Unit, Venue
 from .result import Event
 
 MakeEvent = Callable[[Option], Event]
@@ -81,11 +81,7 @@ def _fill_week(
     term = avail.problem.term
     working = avail.working_time(leader.leader_id, week)
     need = math.ceil(leader.frontline_share * iv.total(working))
-    frame = iv.normalize(
-        (d.start + term.day_start, d.start + min(WORKDAY_END, term.day_end))
-        for d in cal.week_days(week)
-        if d.is_workday
-    )
+    frame = avail.working_frame(week)
     week_events = [e for e in mine if e.week == week and e.status == "planned"]
     spans = iv.normalize((cal.minute(e.start), cal.minute(e.end)) for e in week_events if e.face_to_face)
     have = iv.total(iv.intersect(spans, frame))

@@ -466,7 +466,7 @@ def _seven_row(explain: Explainer, leader: Leader, mine: list[Event], opts: list
 def frontline_minutes(avail: Availability, leader_id: str, week: int, events: list[Event]) -> tuple[int, int]:
     """(planned face-to-face minutes inside working time, required minutes) for one week."""
     working = avail.working_time(leader_id, week)
-    frame = _working_frame(avail, week)
+    frame = avail.working_frame(week)
     cal = avail.calendar
     spans = iv.normalize(
         (cal.minute(e.start), cal.minute(e.end))
@@ -477,17 +477,6 @@ def frontline_minutes(avail: Availability, leader_id: str, week: int, events: li
     leader = avail.problem.leader(leader_id)
     need = math.ceil(leader.frontline_share * iv.total(working))
     return have, need
-
-
-def _working_frame(avail: Availability, week: int) -> iv.IntervalSet:
-    from .problem import WORKDAY_END
-
-    term = avail.problem.term
-    return iv.normalize(
-        (d.start + term.day_start, d.start + min(WORKDAY_END, term.day_end))
-        for d in avail.calendar.week_days(week)
-        if d.is_workday
-    )
 
 
 def _share_row(avail: Availability, explain: Explainer, leader: Leader, mine: list[Event]) -> ReportRow:
