@@ -60,11 +60,6 @@ class Candidates:
 
     options: list[Option] = field(default_factory=list)
     links: dict[str, list[str]] = field(default_factory=dict)  # leader -> candidate unit ids
-    link_scores: dict[tuple[str, str], int] = field(default_factory=dict)
-
-
-def unit_visit_kind(unit: Unit) -> str:
-    return unit.kind  # class, dorm and society visits are named after the unit kind
 
 
 def build(
@@ -195,12 +190,11 @@ def _link_candidates(
     ranked.sort(key=lambda t: t[:3])
     chosen: list[str] = []
     per_kind.clear()
-    for score, _, ident, unit in ranked:
+    for _, _, ident, unit in ranked:
         if per_kind[unit.kind] >= max(2, LINK_CANDIDATES // 2) or len(chosen) >= LINK_CANDIDATES:
             continue
         chosen.append(ident)
         per_kind[unit.kind] += 1
-        cands.link_scores[(leader.leader_id, ident)] = -score
     return chosen
 
 

@@ -23,7 +23,7 @@ from .explain import KIND_NAMES, Explainer
 from .frontline import fill_frontline_time
 from .links import match
 from .options import Option
-from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Leader, Problem, Unit, Venue
+from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Leader, Problem
 from .result import Assignment, Event, Plan, ReportRow, SolveStats
 from .weights import Weights
 
@@ -493,8 +493,3 @@ def _share_row(avail: Availability, explain: Explainer, leader: Leader, mine: li
         if have < need:
             short.append(explain.share(week, have, need, available))
     return _row(leader.leader_id, "frontline_share", f"{share:.2f}", f"{worst:.2f}", not short, "; ".join(short))
-
-
-def target_of(problem: Problem, target_id: str) -> Unit | Venue | None:
-    target = problem.target(target_id)
-    return target if isinstance(target, Unit | Venue) else None
