@@ -71,16 +71,20 @@ def staged(
     The statistics are the full model's, with the larger of the two bounds.
     """
     clock = _Clock(budget=options.time_limit, deterministic=options.deterministic)
-    hint = _Stage(*first_fit(problem, cands, options.weights))
+    hint = _price(problem, cands, options, *first_fit(problem, cands, options.weights), clock)
     best = hint
     if cands.links:
         links = match(problem, cands, options.weights, clock.budget * 0.05, options.deterministic)
-        best = _with_links(problem, cands, options, links, hint, clock, 0.2, progress)
+        # a first plan quickly; long budgets keep most of their time for the later stages
+        first_share = 0.1 if clock.budget <= 60 else 0.08
+        stage = _with_links(problem, cands, options, links, hint, clock, first_share, progress)
+        if stage.objective < best.objective:
+            best = replace(stage, first=best.first or stage.first)
     decomposition = decomposition_bound(
-        problem, cands, options.weights, clock.until(0.6), options.deterministic
+        problem, cands, options.weights, clock.until(0.7), options.deterministic
     )
     if cands.links and decomposition is not None and decomposition.links != best.links:
-        other = _with_links(problem, cands, options, decomposition.links, hint, clock, 0.85, progress)
+        other = _with_links(problem, cands, options, decomposition.links, hint, clock, 0.92, progress)
         if other.objective < best.objective:
             best = replace(other, first=best.first or other.first)
     full = mdl.build(problem, cands, options.weights)
@@ -94,9 +98,9 @@ def staged(
     spent = clock.spent()
     result = run(full, replace(options, time_limit=clock.until(1.0)), _shifted(progress, spent))
     if result is None:  # out of time before the full model found a plan: keep the best so far
-        stats = SolveStats("FEASIBLE" if best.solution else "FIRST_FIT",
-                           best.objective if best.solution else 0.0, 0.0, 0.0)
-        result = (best.chosen, best.links, stats)
+        stats = best.stats or SolveStats("FIRST_FIT", 0.0, 0.0, 0.0)
+        # a stage's bound holds only for its fixed links: the whole problem keeps CP-SAT's none
+        result = (best.chosen, best.links, replace(stats, status="FEASIBLE", bound=0.0))
     chosen, links, stats = result
     if decomposition is not None and decomposition.bound > stats.bound:
         bound = min(decomposition.bound, stats.objective)
@@ -115,6 +119,7 @@ class _Stage:
     objective: float = float("inf")
     solution: tuple[int, ...] = ()  # every variable of the model, for a complete hint
     first: float | None = None  # seconds from the start to this stage's first plan
+    stats: SolveStats | None = None
 
 
 @dataclass
@@ -141,6 +146,24 @@ class _Clock:
         return grant
 
 
+def _price(
+    problem: Problem,
+    cands: opt.Candidates,
+    options: SolveOptions,
+    chosen: list[Option],
+    links: dict[str, str],
+    clock: _Clock,
+) -> _Stage:
+    """The first-fit plan with its objective and every variable's value: a complete hint, so
+    that no later stage can end worse than the careful clerk."""
+    model = mdl.build(problem, cands, options.weights)
+    mdl.fix(model, chosen, links)
+    result = run(model, replace(options, time_limit=clock.until(0.05)))
+    if result is None:
+        return _Stage(chosen, links)
+    return _Stage(chosen, links, result[2].objective, model.solution, round(clock.spent(), 3), result[2])
+
+
 def _with_links(
     problem: Problem,
     cands: opt.Candidates,
@@ -161,7 +184,7 @@ def _with_links(
         return hint
     chosen, found_links, stats = result
     first = None if stats.first_solution_seconds is None else round(stats.first_solution_seconds + spent, 3)
-    return _Stage(chosen, found_links, stats.objective, model.solution, first)
+    return _Stage(chosen, found_links, stats.objective, model.solution, first, stats)
 
 
 def _shifted(progress: Progress | None, offset: float) -> Progress | None:
