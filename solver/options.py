@@ -29,6 +29,9 @@ LINKED_PER_WEEK = 3  # cap on options per candidate linked unit and week (re-pla
 FALLBACK_PER_WEEK = 3  # other options in a week where no habitual slot fits
 EXTRA_PER_TARGET = 6  # occurrences of a seven-kind target offered over the term
 SESSIONS_PER_SECTION = 4  # meetings of one course section offered to one leader, spread over the term
+SECTIONS_PER_LEADER = 24  # course sections offered to one leader for the guest lecture
+ACTIVITIES_PER_KIND = 24  # activities of one visit kind offered to a seven-visits leader
+ACTIVITIES_PER_WEEK = 2  # activities offered to another leader in a week, beside the habit
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,15 @@ def _leader_options(
             break
     if leader.seven_visits:
         out.extend(_seven_kind_options(problem, avail, leader, index, linked))
-    out.extend(_activity_options(problem, avail, leader))
+    activities = _activity_options(problem, avail, leader)
+    if leader.seven_visits:  # enough of each kind, over the whole term
+        by_kind: dict[str, list[Option]] = defaultdict(list)
+        for o in activities:
+            by_kind[o.visit_kind].append(o)
+        for kind_options in by_kind.values():
+            out.extend(_spread_over_term(kind_options, ACTIVITIES_PER_KIND))
+    else:  # stand-ins for the weekly habit
+        out.extend(_cap_per_week(activities, ACTIVITIES_PER_WEEK))
     if leader.lecture or leader.seven_visits:  # 进课堂 is a guest lecture in a course section
         out.extend(_section_options(problem, avail, leader))
     return _dedupe(out)
@@ -282,6 +293,8 @@ def _activity_options(problem: Problem, avail: Availability, leader: Leader) -> 
     for act in problem.activities:
         if not leader.seven_visits and act.campus not in (None, leader.campus):
             continue
+        if not leader.seven_visits and act.visit_kind not in FACE_TO_FACE_KINDS:
+            continue  # an online activity meets no requirement of this leader: never worth a visit
         span = avail.activity_span(act)
         if span is None:
             continue
@@ -300,8 +313,17 @@ def _activity_options(problem: Problem, avail: Availability, leader: Leader) -> 
 
 
 def _section_options(problem: Problem, avail: Availability, leader: Leader) -> list[Option]:
+    """A few meetings of the course sections nearest the leader (home campus first)."""
     out: list[Option] = []
-    for section in problem.courses:
+    sections = sorted(
+        problem.courses,
+        key=lambda x: (x.campus != leader.campus, problem.travel_minutes(leader.campus, x.campus),
+                       _spread(leader.leader_id, x.section_id)),
+    )
+    offered = 0
+    for section in sections:
+        if offered >= SECTIONS_PER_LEADER:
+            break
         blocked = avail.blocked(leader.leader_id, section.campus)
         fitting = [
             Option(
@@ -312,6 +334,7 @@ def _section_options(problem: Problem, avail: Availability, leader: Leader) -> l
             if iv.contains(avail.frame, start, end) and not iv.overlaps(blocked, start, end)
         ]
         out.extend(_spread_over_term(fitting, SESSIONS_PER_SECTION))
+        offered += bool(fitting)
     return out
 
 
