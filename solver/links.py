@@ -1,10 +1,5 @@
-"""Linking leaders to units: a matching whose cost per (leader, unit) pair estimates what that
-link costs in the weekly schedule (the cheapest visit to the unit in each contact block).
-
-The full model decides links and visits together, but its LP bound is weak on the links; solving
-the matching first and the visits with the links fixed gives a strong starting plan in seconds,
-which the full model then improves (and bounds).
-"""
+"""Linking leaders to units: an exact matching on per-(leader, unit) costs (``bound.py`` prices
+each pair by the leader's own plan with that link)."""
 
 from __future__ import annotations
 
@@ -12,48 +7,8 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from .model import contact_blocks, option_cost
-from .options import Candidates
 from .problem import Problem
 from .weights import Weights
-
-NO_VISIT = 60  # estimated cost of a contact block the linked unit cannot take
-
-
-def estimate(problem: Problem, cands: Candidates, weights: Weights) -> dict[tuple[str, str], int]:
-    """Per (leader, candidate unit): the sum over contact blocks of the cheapest visit there."""
-    cheapest: dict[tuple[str, str, int], int] = {}
-    leaders = {x.leader_id: x for x in problem.leaders}
-    for o in cands.options:
-        if not o.linked:
-            continue
-        key = (o.leader_id, o.target_id, o.week)
-        cost = option_cost(problem, leaders[o.leader_id], o, weights)
-        cheapest[key] = min(cost, cheapest.get(key, cost))
-    out = {}
-    for leader_id, units in cands.links.items():
-        blocks = contact_blocks(problem, leaders[leader_id].contact_every_weeks)
-        for u in units:
-            out[leader_id, u] = sum(
-                min([cheapest[k] for w in b if (k := (leader_id, u, w)) in cheapest] + [NO_VISIT])
-                for b in blocks
-            )
-    return out
-
-
-def match(
-    problem: Problem, cands: Candidates, weights: Weights, time_limit: float, deterministic: bool = False
-) -> dict[str, str]:
-    """The cheapest links on estimated costs, last term's links kept where sensible."""
-    cost = estimate(problem, cands, weights)
-    history = {(h.leader_id, h.unit_id) for h in problem.history}
-    has_history = {h.leader_id for h in problem.history}
-    for (leader_id, u) in cost:
-        if leader_id in has_history and (leader_id, u) not in history:
-            cost[leader_id, u] += weights.no_history
-    none = {leader_id: weights.miss_link for leader_id, _ in cost}
-    result = solve_matching(problem, cost, none, weights, time_limit, deterministic)
-    return result[1] if result else {}
 
 
 def solve_matching(

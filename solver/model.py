@@ -245,7 +245,28 @@ def seven_visit_kinds(m: Model) -> None:
             if kind in covered:
                 continue
             miss = _miss(m, "seven_visits", leader.leader_id, kind, m.weights.miss_visit_kind)
-            m.cp.add(sum(m.x[i] for i in by_kind.get(kind, ())) + miss >= 1)
+            m.cp.add(sum(_kind_cover(m, leader.leader_id, by_kind.get(kind, []))) + miss >= 1)
+
+
+def _kind_cover(m: Model, leader_id: str, indices: list[int]) -> list[cp_model.IntVar]:
+    """What covers one visit kind: the leader's other visits of that kind, and for each candidate
+    linked unit of that kind a literal "covered there", which needs both the link and a visit.
+
+    The same rule as "a visit of the kind", written so that the LP relaxation cannot cover
+    several kinds with fractions of several links (a leader links to one unit only)."""
+    cover: list[cp_model.IntVar] = []
+    at_unit: dict[str, list[int]] = defaultdict(list)
+    for i in indices:
+        if m.options[i].linked:
+            at_unit[m.options[i].target_id].append(i)
+        else:
+            cover.append(m.x[i])
+    for unit_id, ids in sorted(at_unit.items()):
+        there = m.cp.new_bool_var(f"cover_{leader_id}_{unit_id}")
+        m.cp.add_implication(there, m.link[leader_id, unit_id])
+        m.cp.add(sum(m.x[i] for i in ids) >= 1).only_enforce_if(there)
+        cover.append(there)
+    return cover
 
 
 def venue_capacity(m: Model) -> None:

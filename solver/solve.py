@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -19,16 +18,17 @@ from .availability import Availability
 from .baseline import first_fit
 from .bound import decomposition_bound
 from .conflicts import ANALYSIS_SECONDS, MAX_ANALYSES, Key, conflicting_set
+from .engine import configure
 from .explain import KIND_NAMES, Explainer
 from .frontline import fill_frontline_time
-from .links import match
 from .options import Option
 from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Leader, Problem
 from .result import Assignment, Event, Plan, ReportRow, SolveStats
 from .weights import Weights
 
-# Full workers, in order of use: the first ones prove the bound (LP), the others find plans.
-SUBSOLVERS = ("max_lp", "default_lp", "quick_restart", "core", "reduced_costs", "pseudo_costs")
+# Shares of the time budget at which the stages end (the full model has the rest).
+DECOMPOSITION_SHARE = 0.15
+FIXED_LINKS_SHARE = 0.25
 
 Progress = Callable[[float, float | None, float], None]  # elapsed, objective, bound
 
@@ -60,33 +60,27 @@ def solve(
 def staged(
     problem: Problem, cands: opt.Candidates, options: SolveOptions, progress: Progress | None = None
 ) -> tuple[list[Option], dict[str, str], SolveStats]:
-    """Links first, then visits with the links fixed, then the full model from the best plan.
+    """A strong plan quickly, then the full model from it.
 
-    The full model's LP bound is weak on the links, so it starts from a strong plan and gets a
-    second, separately computed bound (``bound.decomposition_bound``):
-    1. the first-fit baseline; links matched on estimated costs; visits solved with those links;
-    2. the decomposition: every leader alone (per candidate link), links matched exactly: a lower
-       bound, and better links, with which the visits are solved again;
-    3. the full model (links and visits together) from the better of the two plans.
-    The statistics are the full model's, with the larger of the two bounds.
+    1. the first-fit baseline, priced: the first plan, and a complete hint, so that no later
+       stage can end worse than the careful clerk;
+    2. the decomposition (``bound.decomposition_bound``): every leader alone, links matched
+       exactly: a lower bound and the links that are best when leaders are taken apart;
+    3. the visits solved with those links fixed (a small, well-bounded model; a strong plan);
+    4. the full model (links and visits together) from the best plan so far, for the rest of
+       the time: it improves the plan, and its LP proves the bound.
+    The statistics are the full model's, with the larger of its bound and the decomposition's.
     """
     clock = _Clock(budget=options.time_limit, deterministic=options.deterministic)
     hint = _price(problem, cands, options, *first_fit(problem, cands, options.weights), clock)
     best = hint
-    if cands.links:
-        links = match(problem, cands, options.weights, clock.budget * 0.05, options.deterministic)
-        # a first plan quickly; long budgets keep most of their time for the later stages
-        first_share = 0.1 if clock.budget <= 60 else 0.08
-        stage = _with_links(problem, cands, options, links, hint, clock, first_share, progress)
-        if stage.objective < best.objective:
-            best = replace(stage, first=best.first or stage.first)
     decomposition = decomposition_bound(
-        problem, cands, options.weights, clock.until(0.7), options.deterministic
+        problem, cands, options.weights, clock.until(DECOMPOSITION_SHARE), options.deterministic
     )
     if cands.links and decomposition is not None and decomposition.links != best.links:
-        other = _with_links(problem, cands, options, decomposition.links, hint, clock, 0.92, progress)
-        if other.objective < best.objective:
-            best = replace(other, first=best.first or other.first)
+        stage = _with_links(problem, cands, options, decomposition.links, hint, clock, FIXED_LINKS_SHARE, progress)
+        if stage.objective < best.objective:
+            best = replace(stage, first=best.first or stage.first)
     full = mdl.build(problem, cands, options.weights)
     if best.solution:  # the same variables in the same order: a complete, feasible hint
         full.cp.clear_hints()
@@ -198,23 +192,10 @@ def run(
 ) -> tuple[list[Option], dict[str, str], SolveStats] | None:
     """Solve a built model; the chosen options, the links and the statistics (None: no plan)."""
     solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.random_seed = options.seed
-    workers = options.workers or os.cpu_count() or 2
-    params.num_workers = workers
-    # Probing costs seconds of presolve on large models and buys little here.
-    params.cp_model_probing_level = 0
-    # The default portfolio's bound is weak on this model; an LP-heavy worker proves it quickly.
-    if workers == 1:
-        params.linearization_level = 2
-    else:
-        params.subsolvers.extend(SUBSOLVERS[: max(2, workers)])
-    params.log_search_progress = options.log
-    if options.deterministic:
-        params.max_deterministic_time = options.time_limit
-        params.interleave_search = True
-    else:
-        params.max_time_in_seconds = options.time_limit
+    configure(
+        solver.parameters, time_limit=options.time_limit, deterministic=options.deterministic,
+        workers=options.workers, seed=options.seed, log=options.log,
+    )
     started = time.perf_counter()
     tracker = _Tracker(started, progress)
     solver.best_bound_callback = tracker.bound
