@@ -256,11 +256,11 @@ class _Tracker(cp_model.CpSolverSolutionCallback):
             self.first = round(elapsed, 3)
         self.objective = self.objective_value
         if self.progress:
-            self.progress(elapsed, self.objective, self.best_objective_bound)
+            self.progress(elapsed, self.objective, max(0.0, self.best_objective_bound))
 
     def bound(self, value: float) -> None:
-        if self.progress:
-            self.progress(time.perf_counter() - self.started, self.objective, value)
+        if self.progress:  # every cost is non-negative: CP-SAT's first bounds below 0 say nothing
+            self.progress(time.perf_counter() - self.started, self.objective, max(0.0, value))
 
 
 # from chosen options to a plan -----------------------------------------------------------------
