@@ -14,6 +14,7 @@ from solver import bound
 from solver import model as mdl
 from solver import options as opt
 from solver.availability import Availability
+from solver.engine import configure
 from solver.problem import Activity, Problem
 from solver.weights import Weights
 
@@ -28,8 +29,7 @@ def optimum(problem: Problem) -> tuple[mdl.Model, float]:
     cands = opt.build(problem, Availability(problem))
     model = mdl.build(problem, cands, Weights())
     solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 30
+    configure(solver.parameters, time_limit=30)  # the solver's own settings (LP workers)
     assert solver.solve(model.cp) == cp_model.OPTIMAL
     return model, solver.objective_value
 
