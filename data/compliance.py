@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from data.cells import defuse_workbook
+
 REQUIREMENTS = ("weekly_contact", "linked_unit", "lecture", "seven_visits", "frontline_share")
 WORDS = {
     "zh": {
@@ -50,6 +52,7 @@ def compliance_workbook(report: Iterable[Mapping[str, Any]], lang: str = "zh") -
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
         summary.to_excel(writer, sheet_name=w["summary"])
         detail.to_excel(writer, sheet_name=w["detail"], index=False)
+        defuse_workbook(writer.book)
         for sheet in writer.book.worksheets:
             sheet.freeze_panes = "B2"
             for column in sheet.columns:

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from data.cells import csv_untext, write_csv
 from solver.problem import Problem
 from solver.replan import Change
 from solver.result import Assignment, Event, Plan, ReportRow, SolveStats
@@ -141,10 +142,7 @@ def _modified(plan: Plan) -> dict[str, str]:
 
 
 def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, object]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(path, columns, rows)
 
 
 # reading a plan folder back ---------------------------------------------------------------------
@@ -209,7 +207,7 @@ def _read_csv(
         if missing:
             raise PlanFileError(f"{path}:1: 缺少列 / missing columns: {', '.join(missing)}")
         return [
-            (n, {str(k): (v or "").strip() for k, v in row.items() if k}) for n, row in enumerate(reader, 2)
+            (n, {str(k): csv_untext((v or "").strip()) for k, v in row.items() if k}) for n, row in enumerate(reader, 2)
         ]
 
 

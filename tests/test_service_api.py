@@ -27,7 +27,7 @@ from service_support import (
 )
 
 from api.service import create_app
-from api.service.feeds import RedactFeedTokens, redact
+from api.service.redaction import RedactFeedTokens, redact
 from calendars.feeds import read_feed
 from data.plan_io import EVENT_COLUMNS, REPORT_COLUMNS
 
@@ -302,8 +302,8 @@ def test_cancel_a_running_solve(tmp_path: Path) -> None:
 
 
 def test_a_restart_marks_interrupted_jobs_failed(tmp_path: Path) -> None:
-    from api.service.db import make_engine, make_sessions
-    from api.service.models import Job
+    from api.service.storage.db import make_engine, make_sessions
+    from api.service.storage.models import Job
 
     with TestClient(create_app(settings(tmp_path))) as c:
         upload(c, zip_bytes(term_tables()))

@@ -24,9 +24,9 @@ from service_support import TERM_ID, bearer, settings, term_tables, wait_job, zi
 from sqlalchemy import create_engine, inspect, text
 
 from api.service import create_app
-from api.service.db import alembic_config, make_engine, make_sessions, migrate
-from api.service.models import Base, Dataset, Job, PlanVersion, Term
 from api.service.plans import plan_columns, plan_from_columns
+from api.service.storage.db import alembic_config, make_engine, make_sessions, migrate
+from api.service.storage.models import Base, Dataset, Job, PlanVersion, Term
 from calendars.feeds import read_feed
 from solver.solve import SolveOptions, solve
 

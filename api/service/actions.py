@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from api.service import termdata, views
 from api.service.auth import Principal, audit
-from api.service.models import Dataset, PlanVersion, RosterEntry, Term, utcnow
 from api.service.settings import Settings
+from api.service.storage.models import Dataset, PlanVersion, RosterEntry, Term, utcnow
 
 
 def store_dataset(

@@ -18,16 +18,16 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.service import errors, feeds
+from api.service import errors, redaction
 from api.service.auth import bootstrap_admin
-from api.service.db import make_engine, make_sessions, migrate
-from api.service.jobs import JobRunner, ProcessJobRunner, fail_interrupted
+from api.service.jobs.runner import JobRunner, ProcessJobRunner, fail_interrupted
 from api.service.routes import admin, plans, terms
 from api.service.routes import feeds as feed_routes
 from api.service.routes import jobs as job_routes
 from api.service.schemas import Health
 from api.service.settings import Settings
 from api.service.state import ServiceState
+from api.service.storage.db import make_engine, make_sessions, migrate
 
 log = logging.getLogger("frontline.service")
 
@@ -52,7 +52,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        feeds.install_log_filter()
+        redaction.install_log_filter()
         engine = make_engine(settings.database_url)
         migrate(engine)
         sessions = make_sessions(engine)

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.service.db import session_scope
 from api.service.errors import ApiError
-from api.service.models import ROLES, ApiToken, AuditEntry
+from api.service.storage.db import session_scope
+from api.service.storage.models import ROLES, ApiToken, AuditEntry
 
 log = logging.getLogger("frontline.service")
 RANK = {role: len(ROLES) - i for i, role in enumerate(ROLES)}  # admin 3, office 2, reader 1

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from api.service import actions, feeds
 from api.service.auth import Principal, issue_token
-from api.service.db import session_scope
-from api.service.models import Job, PlanVersion, Term
 from api.service.state import ServiceState
+from api.service.storage.db import session_scope
+from api.service.storage.models import Job, PlanVersion, Term
 from data import DEMO_DIR
 
 DEMO = Principal("", "demo", "admin")

@@ -181,6 +181,6 @@ _HTTP_TEXT = {
 
 
 def _redacted_path(path: str) -> str:
-    from api.service.feeds import redact
+    from api.service.redaction import redact
 
     return redact(path)

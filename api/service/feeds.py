@@ -13,7 +13,6 @@ import datetime as dt
 import email.utils
 import hashlib
 import hmac
-import logging
 import re
 import threading
 from collections import OrderedDict
@@ -26,39 +25,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.service.auth import Principal, audit, hash_token, new_token
-from api.service.models import FeedToken, PlanVersion, RosterEntry, Term, utcnow
+from api.service.storage.models import FeedToken, PlanVersion, RosterEntry, Term, utcnow
 from calendars.feeds import PRODID, leader_feed, office_feed, unit_feed
 from solver.problem import Problem
 from solver.result import Plan
 
 MEDIA_TYPE = "text/calendar; charset=utf-8"
-_TOKEN_IN_PATH = re.compile(r"/feeds/[^/?#\s\"]+")
-
-
-# tokens ------------------------------------------------------------------------------------------
-def redact(text: str) -> str:
-    """``/feeds/<token>.ics`` with the token replaced, for logs."""
-    return _TOKEN_IN_PATH.sub("/feeds/<redacted>", text)
-
-
-class RedactFeedTokens(logging.Filter):
-    """Removes feed tokens from log records (uvicorn's access log puts the path in ``args``)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and "/feeds/" in record.msg:
-            record.msg = redact(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(redact(a) if isinstance(a, str) and "/feeds/" in a else a for a in record.args)
-        elif isinstance(record.args, dict):
-            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
-        return True
-
-
-def install_log_filter() -> None:
-    for name in ("uvicorn.access", "uvicorn.error", "uvicorn", "frontline"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactFeedTokens) for f in logger.filters):
-            logger.addFilter(RedactFeedTokens())
 
 
 def active_token(session: Session, kind: str, subject_id: str) -> FeedToken | None:

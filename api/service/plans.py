@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import asdict
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from data.cells import csv_bytes
 from data.compliance import compliance_workbook
 from data.plan_io import EVENT_COLUMNS, REPORT_COLUMNS, event_row, summary
 from solver.problem import Problem
@@ -105,11 +104,7 @@ def _tuples(value: Any) -> Any:
 
 # exports -----------------------------------------------------------------------------------------
 def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    return csv_bytes(columns, rows)
 
 
 def events_csv(events: list[dict[str, Any]]) -> bytes:

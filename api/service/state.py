@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.service import plans, termdata
 from api.service.feeds import _LRU, FeedCache
-from api.service.jobs import JobRunner
-from api.service.models import Dataset, PlanVersion
+from api.service.jobs.runner import JobRunner
 from api.service.settings import Settings
+from api.service.storage.models import Dataset, PlanVersion
 from solver.problem import Problem
 from solver.result import Plan
 

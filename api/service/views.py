@@ -8,7 +8,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.service.errors import ApiError, not_found
-from api.service.models import Dataset, Job, PlanVersion, Term
 from api.service.schemas import (
     DatasetOut,
     JobOut,
@@ -19,6 +18,7 @@ from api.service.schemas import (
     TermOut,
     TermSummary,
 )
+from api.service.storage.models import Dataset, Job, PlanVersion, Term
 
 Row = TypeVar("Row", Term, Job, PlanVersion, Dataset)
 _WHAT = {Term: ("学期", "term"), Job: ("任务", "job"), PlanVersion: ("计划", "plan"), Dataset: ("数据版本", "data version")}

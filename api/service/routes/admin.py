@@ -10,9 +10,9 @@ from sqlalchemy import select
 from api.service.auth import audit, issue_token
 from api.service.deps import Admin, Office, SessionDep
 from api.service.errors import not_found
-from api.service.models import ApiToken, AuditEntry, utcnow
 from api.service.routes import errors, lang_param
 from api.service.schemas import AuditOut, TokenCreate, TokenCreated, TokenOut
+from api.service.storage.models import ApiToken, AuditEntry, utcnow
 
 router = APIRouter(tags=["admin"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 422))
 

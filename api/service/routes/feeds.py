@@ -13,9 +13,9 @@ from api.service import feeds, views
 from api.service.auth import Principal
 from api.service.deps import LangDep, Office, SessionDep, StateDep, get_state
 from api.service.errors import ApiError, not_found
-from api.service.models import RosterEntry, Term
 from api.service.routes import errors, lang_param
 from api.service.schemas import FeedOut
+from api.service.storage.models import RosterEntry, Term
 
 router = APIRouter(tags=["feeds"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 404, 422))
 public = APIRouter(tags=["feeds"])

@@ -7,10 +7,10 @@ from fastapi import APIRouter, Depends
 from api.service import views
 from api.service.auth import audit
 from api.service.deps import Office, Reader, SessionDep, StateDep
-from api.service.jobs import finish
-from api.service.models import ACTIVE_JOB_STATUSES, Job
+from api.service.jobs.runner import finish
 from api.service.routes import errors, lang_param
 from api.service.schemas import JobOut
+from api.service.storage.models import ACTIVE_JOB_STATUSES, Job
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 404, 422))
 

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Depends, Response
 
 from api.service import actions, plans, views
 from api.service.deps import LangDep, Office, Reader, SessionDep, StateDep
-from api.service.models import PlanVersion
 from api.service.routes import errors, lang_param
 from api.service.schemas import PlanBrief, PlanChanges, PlanOut
+from api.service.storage.models import PlanVersion
 
 router = APIRouter(prefix="/api/plans", tags=["plans"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 404, 422))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

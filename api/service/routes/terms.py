@@ -13,14 +13,6 @@ from api.service import actions, termdata, views
 from api.service.auth import audit
 from api.service.deps import LangDep, Office, Reader, SessionDep, StateDep
 from api.service.errors import ApiError
-from api.service.models import (
-    ACTIVE_JOB_STATUSES,
-    Dataset,
-    Job,
-    PlanVersion,
-    Term,
-    utcnow,
-)
 from api.service.routes import errors, lang_param
 from api.service.schemas import (
     ChangeRequest,
@@ -32,6 +24,14 @@ from api.service.schemas import (
     UploadOut,
 )
 from api.service.settings import Settings
+from api.service.storage.models import (
+    ACTIVE_JOB_STATUSES,
+    Dataset,
+    Job,
+    PlanVersion,
+    Term,
+    utcnow,
+)
 
 router = APIRouter(prefix="/api/terms", tags=["terms"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 422))
 

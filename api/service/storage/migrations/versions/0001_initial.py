@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from api.service.models import UTCDateTime
+from api.service.storage.models import UTCDateTime
 
 revision = "0001"
 down_revision = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from api.service.models import Base
+from api.service.storage.models import Base
 
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:

@@ -11,7 +11,7 @@ process can be stopped at once and for sure (``terminate``) without any hook in 
 take the web server down with it (a crash or an out-of-memory kill ends only that job, which is
 then marked failed), and keeps the web process responsive. Progress goes through the database:
 the solve's progress callback writes elapsed time, objective, bound and gap (at most every
-``progress_interval_s``). The process is a fresh interpreter (``python -m api.service.worker``),
+``progress_interval_s``). The process is a fresh interpreter (``python -m api.service.jobs.worker``),
 not a fork of the web server: nothing of the server's threads, sockets or main module leaks into
 it, and it needs nothing but the job id and the database URL (passed in the environment, so that
 a password in the URL does not show in the process list). Starting it costs about half a second,
@@ -32,8 +32,8 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.service.db import make_engine, make_sessions, session_scope
-from api.service.models import ACTIVE_JOB_STATUSES, Dataset, Job, PlanVersion, Term, utcnow
+from api.service.storage.db import make_engine, make_sessions, session_scope
+from api.service.storage.models import ACTIVE_JOB_STATUSES, Dataset, Job, PlanVersion, Term, utcnow
 
 log = logging.getLogger("frontline.jobs")
 
@@ -125,7 +125,7 @@ class ProcessJobRunner:
                     return  # cancelled while waiting
                 self._queued.discard(job_id)
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "api.service.worker", job_id, str(self.solver_workers),
+                    [sys.executable, "-m", "api.service.jobs.worker", job_id, str(self.solver_workers),
                      str(self.progress_interval_s)],
                     env={**os.environ, WORKER_DATABASE_ENV: self.database_url},
                     stdin=subprocess.DEVNULL,

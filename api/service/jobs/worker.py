@@ -1,4 +1,4 @@
-"""``python -m api.service.worker JOB_ID [SOLVER_WORKERS [PROGRESS_INTERVAL_S]]``: run one job.
+"""``python -m api.service.jobs.worker JOB_ID [SOLVER_WORKERS [PROGRESS_INTERVAL_S]]``: run one job.
 
 The database URL comes from ``FRONTLINE_JOB_DATABASE_URL`` (or ``FRONTLINE_DATABASE_URL``).
 This is what :class:`api.service.jobs.ProcessJobRunner` starts for each job; a queue worker on
@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 
-from api.service.jobs import WORKER_DATABASE_ENV, execute_job
+from api.service.jobs.runner import WORKER_DATABASE_ENV, execute_job
 
 
 def main(argv: list[str]) -> int:
