@@ -3,12 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Cell = str | int | float | None
 ChangeTable = Literal["absences", "timetable", "holidays"]
+
+
+def reject_control_characters(value: Any) -> Any:
+    """A request's text may hold line breaks and tabs, but no NUL or other control character."""
+    if isinstance(value, str):
+        for i, ch in enumerate(value):
+            if ch not in "\t\n\r" and unicodedata.category(ch) in ("Cc", "Cs"):
+                raise ValueError(f"control character U+{ord(ch):04X} at position {i + 1} is not allowed")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            reject_control_characters(k)
+            reject_control_characters(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            reject_control_characters(v)
+    return value
+
+
+class Input(BaseModel):
+    """Base of every request body: unknown fields and control characters in any text are refused (422)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        return reject_control_characters(value)
 
 
 class ProblemOut(BaseModel):
@@ -114,9 +142,7 @@ class TermDetail(TermOut):
     jobs: list[JobOut]
 
 
-class SolveIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SolveIn(Input):
     time_limit_s: float | None = Field(default=None, gt=0, description="seconds; default from the settings")
 
 
@@ -183,19 +209,15 @@ class PlanChanges(BaseModel):
     changes: list[ChangeOut]
 
 
-class RemoveRow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RemoveRow(Input):
     table: ChangeTable
     match: dict[str, Cell] = Field(
         min_length=1, description="cells that identify the row(s) to remove, in the contract's columns"
     )
 
 
-class ChangeRequest(BaseModel):
+class ChangeRequest(Input):
     """Rows in the data contract's columns, added to (or removed from) the published plan's data."""
-
-    model_config = ConfigDict(extra="forbid")
 
     absences: list[dict[str, Cell]] = Field(default_factory=list)
     timetable: list[dict[str, Cell]] = Field(default_factory=list)
@@ -215,9 +237,7 @@ class FeedOut(BaseModel):
     message: str
 
 
-class TokenCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TokenCreate(Input):
     name: str = Field(min_length=1, max_length=200)
     role: Literal["admin", "office", "reader"]
 
