@@ -8,11 +8,8 @@ half of the tests is skipped with the reason (shown by ``pytest -ra``), never si
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from alembic import command
@@ -20,29 +17,25 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from factories import tiny
 from fastapi.testclient import TestClient
-from service_support import TERM_ID, bearer, settings, term_tables, wait_job, zip_bytes
-from sqlalchemy import create_engine, inspect, text
+from service_support import (
+    TERM_ID,
+    bearer,
+    postgres_schema,
+    settings,
+    term_tables,
+    wait_job,
+    zip_bytes,
+)
+from sqlalchemy import inspect
 
 from api.service import create_app
 from api.service.plans import plan_columns, plan_from_columns
-from api.service.storage.db import alembic_config, make_engine, make_sessions, migrate
+from api.service.storage.db import alembic_config, include_name, make_engine, make_sessions, migrate
 from api.service.storage.models import Base, Dataset, Job, PlanVersion, Term
 from calendars.feeds import read_feed
 from solver.solve import SolveOptions, solve
 
-PG_URL = os.environ.get("FRONTLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TABLES = {"api_tokens", "terms", "datasets", "roster", "plans", "jobs", "feed_tokens", "audit_log"}
-
-
-def _postgres_problem() -> str | None:
-    try:
-        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - any failure means "not available here"
-        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-    return None
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -50,20 +43,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'storage.db'}"
         return
-    problem = _postgres_problem()
-    if problem:
-        pytest.skip(f"PostgreSQL does not answer at {PG_URL} ({problem})")
-    schema = f"frontline_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'create schema "{schema}"'))
-    separator = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'drop schema "{schema}" cascade'))
-        admin.dispose()
+    with postgres_schema() as url:
+        yield url
 
 
 def test_migrations_create_the_models_schema_and_go_back(database_url: str) -> None:
@@ -72,10 +53,12 @@ def test_migrations_create_the_models_schema_and_go_back(database_url: str) -> N
     migrate(engine)  # applied on every start: idempotent
     with engine.connect() as conn:
         assert set(inspect(conn).get_table_names()) >= TABLES
-        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata) == []
+        opts = {"compare_type": True, "include_name": include_name}
+        assert compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata) == []
     command.downgrade(alembic_config(engine), "base")
     with engine.connect() as conn:
         assert not TABLES & set(inspect(conn).get_table_names())
+        assert not [t for t in inspect(conn).get_table_names() if t.startswith("procrastinate")]
     migrate(engine)
     engine.dispose()
 

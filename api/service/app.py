@@ -58,16 +58,11 @@ def create_app(
         sessions = make_sessions(engine)
         admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
         generated = bootstrap_admin(sessions, admin_token)
-        interrupted = fail_interrupted(sessions)
-        if interrupted:
-            log.warning("%d job(s) interrupted by the previous stop were marked failed", interrupted)
-        if runner_factory is not None:
-            runner = runner_factory(settings, sessions)
-        else:
-            runner = ProcessJobRunner(
-                settings.database_url, sessions, concurrency=settings.job_concurrency,
-                solver_workers=settings.solver_workers, progress_interval_s=settings.progress_interval_s,
-            )  # fmt: skip
+        if settings.runner == "local":  # this server ran them: nobody else will finish them
+            interrupted = fail_interrupted(sessions)
+            if interrupted:
+                log.warning("%d job(s) interrupted by the previous stop were marked failed", interrupted)
+        runner = (runner_factory or make_runner)(settings, sessions)
         state = ServiceState(settings, engine, sessions, runner)
         state.new_admin_token = generated
         app.state.service = state
@@ -98,6 +93,18 @@ def create_app(
 
     app.add_middleware(UploadLimit, limit=settings.max_upload_bytes)
     return app
+
+
+def make_runner(settings: Settings, sessions: Any) -> JobRunner:
+    """The job runner ``FRONTLINE_RUNNER`` names: this server's processes, or the job queue."""
+    if settings.runner == "queue":
+        from api.service.jobs.queue import QueueJobRunner
+
+        return QueueJobRunner(settings, sessions)
+    return ProcessJobRunner(
+        settings.database_url, sessions, concurrency=settings.job_concurrency,
+        solver_workers=settings.solver_workers, progress_interval_s=settings.progress_interval_s,
+    )  # fmt: skip
 
 
 class UploadLimit:

@@ -134,6 +134,8 @@ class JobOut(BaseModel):
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
+    attempts: int = Field(default=0, description="how many times a worker took the job up / 运行次数")
+    worker: str | None = Field(default=None, description="the queue worker that runs (ran) it / 运行它的工作进程")
 
 
 class TermDetail(TermOut):

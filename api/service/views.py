@@ -77,7 +77,7 @@ def job_out(job: Job) -> JobOut:
         job_id=job.id, term_id=job.term_id, kind=job.kind, status=job.status,  # type: ignore[arg-type]
         progress=JobProgress(elapsed_s=job.elapsed_s, objective=job.objective, bound=job.bound, gap=job.gap),
         plan_id=job.plan_id, error=job.error, time_limit_s=job.time_limit_s, created_at=job.created_at,
-        started_at=job.started_at, finished_at=job.finished_at,
+        started_at=job.started_at, finished_at=job.finished_at, attempts=job.attempts or 0, worker=job.worker,
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Float,
     ForeignKey,
@@ -124,12 +125,14 @@ class RosterEntry(Base):
 
 class PlanVersion(Base):
     __tablename__ = "plans"
+    __table_args__ = (Index("ux_plans_job_id", "job_id", unique=True),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     term_id: Mapped[str] = mapped_column(ForeignKey("terms.term_id"), index=True)
     dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id"))
     # The published plan this one re-plans (its parent); None for a plan solved from scratch.
     base_plan_id: Mapped[str | None] = mapped_column(ForeignKey("plans.id"), default=None)
+    # The job that made it: at most one plan per job, even if a queued job ran twice (0015).
     job_id: Mapped[str | None] = mapped_column(String(32), default=None)
     state: Mapped[str] = mapped_column(String(16), default="draft")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
@@ -168,6 +171,11 @@ class Job(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     created_by: Mapped[str] = mapped_column(String(200), default="")
+    # Job queue (0015): how many times a worker took the job up, which worker runs (ran) it, and
+    # the queue's own job id (Procrastinate's ``procrastinate_jobs.id``; None with the local runner).
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(200), default=None)
+    queue_job_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
 class FeedToken(Base):
