@@ -35,7 +35,11 @@ from api.service.storage.models import Base, Dataset, Job, PlanVersion, Term
 from calendars.feeds import read_feed
 from solver.solve import SolveOptions, solve
 
-TABLES = {"api_tokens", "terms", "datasets", "roster", "plans", "jobs", "feed_tokens", "audit_log"}
+TABLES = {
+    "api_tokens", "terms", "datasets", "roster", "plans", "jobs", "feed_tokens", "audit_log", "access_links",
+    "visit_records", "record_versions", "checkin_codes", "checkins", "confirmations", "feedback_items",
+    "feedback_events", "record_imports", "service_secrets",
+}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
