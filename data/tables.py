@@ -20,6 +20,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+from data.cells import csv_untext
 from data.headers import TABLE_BY_STEM, TableSpec, column_for, stem_for
 from data.problems import Findings
 from data.specs import normalize
@@ -151,7 +152,7 @@ def _csv_records(file: Path, out: Findings) -> list[tuple[int, list[str]]] | Non
         return None
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-        return [(n, [clean(c) for c in cells]) for n, cells in enumerate(reader, start=1)]
+        return [(n, [csv_untext(clean(c)) for c in cells]) for n, cells in enumerate(reader, start=1)]
     except csv.Error as error:
         out.problem(
             file.name, None, None,

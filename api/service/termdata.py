@@ -9,7 +9,6 @@ same reader (so that validation is identical), and stored as a zip of those CSV 
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 import zipfile
@@ -20,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from api.service.errors import ApiError
+from data.cells import csv_rows
 from data.headers import TABLE_BY_STEM, column_for, stem_for
 from data.holidays_cn import china_holidays
 from data.problems import Findings, InputError, InputProblem
@@ -304,7 +304,5 @@ def _relabel(p: InputProblem, appended: dict[str, int], request: dict[str, Any])
 def _csv_text(stem: str, rows: list[dict[str, str]]) -> str:
     columns = [c.name for c in TABLE_BY_STEM[stem].columns]
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows({c: row.get(c, "") for c in columns} for row in rows)
+    csv_rows(out, columns, ({c: row.get(c, "") for c in columns} for row in rows))
     return out.getvalue()
