@@ -20,16 +20,25 @@ from typing import Any, TextIO
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _formula_like(text: str) -> bool:
+    """Starts like a formula, after any ``'`` already in front (so that the prefix round-trips)."""
+    return text.lstrip("'").startswith(FORMULA_STARTS)
+
+
 def csv_text(value: object) -> object:
-    """``value`` as a CSV cell: a text that starts like a formula gets a leading ``'``."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """``value`` as a CSV cell: a text that starts like a formula gets a leading ``'``.
+
+    A text that already starts with ``'`` before a formula start gets one more, so that
+    :func:`csv_untext` gives back exactly the value written (``'=x`` -> ``''=x`` -> ``'=x``).
+    """
+    if isinstance(value, str) and _formula_like(value):
         return "'" + value
     return value
 
 
 def csv_untext(value: str) -> str:
     """The value :func:`csv_text` was given (for reading back the project's own CSV files)."""
-    if value.startswith("'") and value[1:2] and value[1:].startswith(FORMULA_STARTS):
+    if value.startswith("'") and _formula_like(value[1:]):
         return value[1:]
     return value
 
@@ -58,8 +67,20 @@ def csv_bytes(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> byte
     return out.getvalue().encode("utf-8")
 
 
+def csv_writer_rows(out: TextIO, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Header and positional rows to ``out`` (``\\n`` line ends), every cell through :func:`csv_text`."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([csv_text(h) for h in header])
+    for row in rows:
+        writer.writerow([csv_text(v) for v in row])
+
+
 def defuse_workbook(workbook: Any) -> Any:
-    """Every formula cell of an openpyxl ``workbook`` becomes a text cell with the same characters."""
+    """Every formula cell of an openpyxl ``workbook`` becomes a text cell with the same characters.
+
+    openpyxl stores any text starting with ``=`` as a formula (``data_type == "f"``); turned into
+    a string cell it is written as text, which Excel shows as typed and never evaluates.
+    """
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
             for cell in row:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from data.archive import DEFAULT_LIMITS, Limits
 from data.checks import check_all
 from data.headers import TABLES
 from data.holidays_cn import china_holidays
@@ -32,11 +33,12 @@ class ReadResult:
     source: Path
 
 
-def read_problem(path: str | Path) -> ReadResult:
-    """Read a folder of CSV files or an .xlsx workbook; raise InputError with every problem."""
+def read_problem(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
+    """Read a folder of CSV files or an .xlsx workbook; raise InputError with every problem
+    (:class:`data.archive.ExpansionError` at once when the input expands past ``limits``)."""
     source_path = Path(path)
     out = Findings()
-    source, tables = load(source_path, out)
+    source, tables = load(source_path, out, limits=limits)
     if out.problems and not tables:  # not a folder or workbook that could be opened
         raise InputError(out.problems, out.warnings)
     _report_missing(source, tables, out)

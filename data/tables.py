@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+from data.archive import DEFAULT_LIMITS, Budget, ExpansionError, Limits, bounded_workbook
+from data.cells import csv_untext
 from data.headers import TABLE_BY_STEM, TABLES, TableSpec, column_for, stem_for
 from data.problems import Findings
 from data.specs import normalize
@@ -70,14 +73,17 @@ class Source:
 
 # loading --------------------------------------------------------------------------------------
 def load(
-    path: Path, out: Findings, tables: tuple[TableSpec, ...] = TABLES
+    path: Path, out: Findings, tables: tuple[TableSpec, ...] = TABLES, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[Source, dict[str, Table | None]]:
     """The tables found at ``path``; a stem maps to None when its file was empty (reported).
-    ``tables``: the family of files to look for (the term data's by default)."""
+    ``tables``: the family of files to look for (the term data's by default).
+
+    Raises :class:`data.archive.ExpansionError` as soon as what is read passes ``limits``.
+    """
     if path.is_dir():
-        source, sheets = Source(path, False), _folder_sheets(path, out, tables)
+        source, sheets = Source(path, False), _folder_sheets(path, out, tables, limits)
     elif path.suffix.casefold() in (".xlsx", ".xlsm"):
-        source, sheets = Source(path, True), _workbook_sheets(path, out, tables)
+        source, sheets = Source(path, True), _workbook_sheets(path, out, tables, limits)
     else:
         _report_bad_path(path, out)
         return Source(path, False), {}
@@ -101,12 +107,16 @@ def _report_bad_path(path: Path, out: Findings) -> None:
         )  # fmt: skip
 
 
-def _folder_sheets(folder: Path, out: Findings, tables: tuple[TableSpec, ...]) -> dict[str, RawSheet]:
+def _folder_sheets(folder: Path, out: Findings, tables: tuple[TableSpec, ...], limits: Limits) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
+    budget = Budget(folder.name, limits)
     for file in sorted(folder.iterdir()):
         if not file.is_file() or file.suffix.casefold() != ".csv":
             continue
+        budget.file = file.name
         stem = stem_for(file.stem, tables)
+        if stem is not None:
+            budget.take(file.stat().st_size)
         if stem is None:
             out.warning(
                 file.name, None, None,
@@ -154,7 +164,7 @@ def _csv_records(file: Path, out: Findings) -> list[tuple[int, list[str]]] | Non
         return None
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-        return [(n, [clean(c) for c in cells]) for n, cells in enumerate(reader, start=1)]
+        return [(n, [csv_untext(clean(c)) for c in cells]) for n, cells in enumerate(reader, start=1)]
     except csv.Error as error:
         out.problem(
             file.name, None, None,
@@ -176,17 +186,30 @@ def clean(text: str) -> str:
     return text.strip().strip("\ufeff\u200b").strip()
 
 
-def _workbook_sheets(path: Path, out: Findings, tables: tuple[TableSpec, ...]) -> dict[str, RawSheet]:
-    try:
-        workbook = openpyxl.load_workbook(path, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        out.problem(
-            path.name, None, None,
-            f"无法打开工作簿：{error}", f"cannot open the workbook: {error}",
-        )  # fmt: skip
-        return {}
+def _workbook_sheets(path: Path, out: Findings, tables: tuple[TableSpec, ...], limits: Limits) -> dict[str, RawSheet]:
+    """The contract's sheets of a workbook, read through a bounded copy (see :mod:`data.archive`):
+    what it expands to is counted while it is read, sheets outside the contract are never inflated."""
+    with tempfile.TemporaryDirectory(prefix="frontline-xlsx-") as tmp:
+        try:
+            with bounded_workbook(path, lambda name: stem_for(name, tables) is not None, limits, Path(tmp)) as copy:
+                workbook = openpyxl.load_workbook(copy, read_only=True, data_only=True, keep_links=False)
+                try:
+                    return _sheets_of(path, workbook, out, tables)
+                finally:
+                    workbook.close()
+        except ExpansionError:
+            raise
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError) as error:
+            out.problem(
+                path.name, None, None,
+                f"无法打开工作簿：{error}", f"cannot open the workbook: {error}",
+            )  # fmt: skip
+            return {}
+
+
+def _sheets_of(path: Path, workbook: object, out: Findings, tables: tuple[TableSpec, ...]) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
-    for sheet in workbook.worksheets:
+    for sheet in workbook.worksheets:  # type: ignore[attr-defined]
         label = f"{path.name}[{sheet.title}]"
         stem = stem_for(sheet.title, tables)
         if stem is None:
@@ -195,8 +218,10 @@ def _workbook_sheets(path: Path, out: Findings, tables: tuple[TableSpec, ...]) -
                 "不是数据约定中的工作表，已忽略", "not a sheet of the data contract; ignored",
             )  # fmt: skip
         elif _claim(sheets, stem, label, out):
+            sheet.reset_dimensions()  # a declared size is not trusted: no padding to it
             records = [
-                (n, [cell_text(c) for c in row]) for n, row in enumerate(sheet.iter_rows(), 1)
+                (n, cells) for n, row in enumerate(sheet.iter_rows(), 1)
+                if any(cells := [cell_text(c) for c in row])
             ]
             sheets[stem] = RawSheet(label, records, False)
     return sheets

@@ -33,7 +33,7 @@ def store_dataset(
 
 
 def upload_term(session: Session, settings: Settings, content: bytes, filename: str, who_name: str) -> tuple[Term, Dataset, termdata.Checked]:
-    checked = termdata.check_upload(content, filename, settings.max_unzipped_bytes)
+    checked = termdata.check_upload(content, filename, settings.limits)
     problem = checked.problem
     term = session.get(Term, problem.term.term_id)
     if term is None:

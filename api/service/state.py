@@ -44,7 +44,7 @@ class ServiceState:
             with self.sessions() as session:
                 d = session.get_one(Dataset, dataset_id)
                 content, media, filename = d.content, d.media, d.filename
-            return termdata.read_stored(content, media, filename, self.settings.max_unzipped_bytes).problem
+            return termdata.read_stored(content, media, filename, self.settings.limits).problem
 
         problem: Problem = self._problems.get(dataset_id, load)
         return problem

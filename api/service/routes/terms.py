@@ -142,7 +142,7 @@ def changes(term_id: str, change: ChangeRequest, state: StateDep, session: Sessi
         base = session.get_one(Dataset, published.dataset_id)
         request = change.model_dump(mode="json", exclude={"now", "time_limit_s"})
         checked = termdata.apply_changes(
-            state.problem(base.id), base.content, base.media, base.filename, request, state.settings.max_unzipped_bytes
+            state.problem(base.id), base.content, base.media, base.filename, request, state.settings.limits
         )
         if checked.problem.term.term_id != term.term_id:
             raise ApiError(422, "invalid_change", "变更不能修改学期编号", "a change cannot change the term id")
