@@ -76,12 +76,12 @@ def test_plan_round_trip_and_stored_bytes(database_url: str) -> None:
     content = bytes(range(256)) * 40  # any bytes, kept exactly
     stamp = dt.datetime(2026, 9, 7, 8, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     with sessions() as session:
-        session.add(Term(term_id="T", name="测试学期", created_at=stamp))
+        session.add(Term(university_id="default", term_id="T", name="测试学期", created_at=stamp))
         session.flush()
-        d = Dataset(term_id="T", kind="upload", filename="学期.xlsx", media="xlsx", content=content)
+        d = Dataset(university_id="default", term_id="T", kind="upload", filename="学期.xlsx", media="xlsx", content=content)
         session.add(d)
         session.flush()
-        p = PlanVersion(term_id="T", dataset_id=d.id, **plan_columns(plan, problem))
+        p = PlanVersion(university_id="default", term_id="T", dataset_id=d.id, **plan_columns(plan, problem))
         session.add(p)
         session.commit()
         plan_id, dataset_id = p.id, d.id
@@ -90,7 +90,7 @@ def test_plan_round_trip_and_stored_bytes(database_url: str) -> None:
         back = plan_from_columns(p.term_id, p.timezone, p.stats, p.assignments, p.events, p.report, p.warnings)
         assert back == plan
         assert session.get_one(Dataset, dataset_id).content == content
-        term = session.get_one(Term, "T")
+        term = session.get_one(Term, ("default", "T"))
         assert term.created_at == stamp and term.created_at.tzinfo is not None
     engine.dispose()
 
@@ -109,7 +109,7 @@ def test_service_on_the_database_survives_a_restart(database_url: str, tmp_path:
         dataset_id = job_dataset = c.get(f"/api/plans/{plan_id}", headers=bearer()).json()["dataset_id"]
     engine = make_engine(database_url)
     with make_sessions(engine)() as session:  # a job the server was running when it stopped
-        session.add(Job(id="c" * 32, term_id=TERM_ID, kind="solve", status="running", dataset_id=job_dataset, time_limit_s=5))
+        session.add(Job(id="c" * 32, university_id="default", term_id=TERM_ID, kind="solve", status="running", dataset_id=job_dataset, time_limit_s=5))
         session.commit()
     engine.dispose()
     with TestClient(create_app(config)) as c:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.service import termdata, views
@@ -35,7 +36,7 @@ def store_dataset(
 def upload_term(session: Session, settings: Settings, content: bytes, filename: str, who_name: str) -> tuple[Term, Dataset, termdata.Checked]:
     checked = termdata.check_upload(content, filename, settings.limits)
     problem = checked.problem
-    term = session.get(Term, problem.term.term_id)
+    term = session.scalars(select(Term).where(Term.term_id == problem.term.term_id)).first()  # in the bound university
     if term is None:
         term = Term(term_id=problem.term.term_id, name=problem.term.name)
         session.add(term)

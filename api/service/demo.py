@@ -13,11 +13,12 @@ from sqlalchemy import select
 from api.service import actions, feeds
 from api.service.auth import Principal, issue_token
 from api.service.state import ServiceState
+from api.service.storage import tenancy
 from api.service.storage.db import session_scope
-from api.service.storage.models import Job, PlanVersion, Term
+from api.service.storage.models import DEFAULT_UNIVERSITY, Job, PlanVersion, Term
 from data import DEMO_DIR
 
-DEMO = Principal("", "demo", "admin")
+DEMO = Principal("", "demo", "admin", university_id=DEFAULT_UNIVERSITY)
 
 
 def demo_zip() -> bytes:
@@ -32,6 +33,7 @@ def publish_demo(state: ServiceState, base_url: str, say: Callable[[str], None] 
     """Upload, solve and publish the demo (unless it is already published); returns the plan id."""
     content = demo_zip()
     with session_scope(state.sessions) as session:
+        tenancy.bind(session, DEFAULT_UNIVERSITY)
         term, dataset, checked = actions.upload_term(session, state.settings, content, "demo.zip", DEMO.name)
         term_id, published = term.term_id, term.published_plan_id
         leader_id = checked.problem.leaders[0].leader_id
@@ -53,11 +55,13 @@ def publish_demo(state: ServiceState, base_url: str, say: Callable[[str], None] 
             say(f"frontline demo: 求解失败 / the solve failed: {job.status} {job.error or ''}")
             return None
         with session_scope(state.sessions) as session:
+            tenancy.bind(session, DEFAULT_UNIVERSITY)
             plan = session.get_one(PlanVersion, job.plan_id)
             actions.publish_plan(session, plan, DEMO)
             published = plan.id
         state.feeds.invalidate()
     with session_scope(state.sessions) as session:
+        tenancy.bind(session, DEFAULT_UNIVERSITY)
         if state.settings.admin_token is not None:
             admin = "(FRONTLINE_ADMIN_TOKEN)"
         elif state.new_admin_token:

@@ -239,15 +239,36 @@ class FeedOut(BaseModel):
     message: str
 
 
+UNIVERSITY_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+
 class TokenCreate(Input):
     name: str = Field(min_length=1, max_length=200)
-    role: Literal["admin", "office", "reader"]
+    role: Literal["admin", "office", "reader", "province"]
+    university_id: str | None = Field(
+        default=None, max_length=64,
+        description="office / reader: the university the token is bound to (default: the one the admin acts in); "
+        "admin / province: none / 办公室与只读令牌所属的高校",
+    )  # fmt: skip
+
+
+class UniversityCreate(Input):
+    university_id: str = Field(pattern=UNIVERSITY_ID, description="e.g. sdu, 10422 / 高校编号（字母、数字、.-_）")
+    name: str = Field(min_length=1, max_length=400)
+
+
+class UniversityOut(BaseModel):
+    university_id: str
+    name: str
+    created_at: dt.datetime
+    created_by: str
 
 
 class TokenOut(BaseModel):
     token_id: str
     name: str
-    role: Literal["admin", "office", "reader"]
+    role: Literal["admin", "office", "reader", "province"]
+    university_id: str | None = None
     created_at: dt.datetime
     created_by: str
     revoked_at: dt.datetime | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from api.service.errors import ApiError, not_found
@@ -28,7 +28,9 @@ def get_or_404(session: Session, model: type[Row], ident: str, *, lock: bool = F
     zh, en = _WHAT[model]
     if not ident or "\x00" in ident or len(ident) > 200:
         raise not_found(zh, en, ident.replace("\x00", ""))
-    row = session.get(model, ident, with_for_update=lock)
+    key = inspect(model).primary_key[-1]  # a Term's key is (university, term_id): term_id
+    query = select(model).where(key == ident)  # the session is bound to the caller's university
+    row = session.scalars(query.with_for_update() if lock else query).first()
     if row is None:
         raise not_found(zh, en, ident)
     return row

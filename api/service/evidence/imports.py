@@ -105,7 +105,7 @@ def _conflicts(session: Session, term_id: str, records: rec.RecordSet) -> None:
 
 
 def _visit(session: Session, term_id: str, v: rec.VisitRecord, who: Principal) -> str:
-    record = session.get(VisitRecord, v.record_id)
+    record = session.scalars(select(VisitRecord).where(VisitRecord.record_id == v.record_id)).first()
     if record is not None and record.term_id != term_id:
         raise ApiError(422, "invalid_records", f"record_id {v.record_id} 已用于另一个学期", f"record_id {v.record_id} is used by another term",
                        problems=[("visits", None, "record_id", f"{v.record_id} 已用于另一个学期", f"{v.record_id} belongs to another term")])  # fmt: skip
@@ -143,7 +143,7 @@ def _same(last: RecordVersion, v: rec.VisitRecord) -> bool:
 
 
 def _item(session: Session, term_id: str, f: rec.FeedbackItem, who: Principal) -> str:
-    item = session.get(FeedbackItem, f.item_id)
+    item = session.scalars(select(FeedbackItem).where(FeedbackItem.item_id == f.item_id)).first()
     values = {
         "responded_at": f.responded_at, "resolved_at": f.resolved_at, "rating": f.rating, "reopened": f.reopened,
         "owner": f.owner, "category": f.category, "text": f.text, "anonymous": f.anonymous,

@@ -222,7 +222,7 @@ def _execute(job_id: str, sessions: sessionmaker[Session], solver_workers: int, 
         dataset = session.get_one(Dataset, job.dataset_id)
         base = session.get(PlanVersion, job.base_plan_id) if job.base_plan_id else None
         kind, time_limit, lang, now = job.kind, job.time_limit_s, job.lang, job.now
-        dataset_id, base_plan_id = dataset.id, job.base_plan_id
+        dataset_id, base_plan_id, university = dataset.id, job.base_plan_id, job.university_id
         content, media, filename, warnings = dataset.content, dataset.media, dataset.filename, dataset.warnings
         previous = (
             plans.plan_from_columns(base.term_id, base.timezone, base.stats, base.assignments, base.events, base.report, base.warnings)
@@ -253,21 +253,22 @@ def _execute(job_id: str, sessions: sessionmaker[Session], solver_workers: int, 
         with session_scope(sessions) as session:
             finish(session, {job_id}, "failed", _failure_text(exc))
         return
-    _store(sessions, job_id, attempt, plan, dataset_id, base_plan_id, changes, columns)
+    _store(sessions, job_id, attempt, plan, (university, dataset_id, base_plan_id), changes, columns)
 
 
 def _store(
-    sessions: sessionmaker[Session], job_id: str, attempt: int | None, plan: Any, dataset_id: str,
-    base_plan_id: str | None, changes: list[dict[str, Any]] | None, columns: dict[str, Any],
+    sessions: sessionmaker[Session], job_id: str, attempt: int | None, plan: Any,
+    origin: tuple[str, str, str | None], changes: list[dict[str, Any]] | None, columns: dict[str, Any],
 ) -> None:  # fmt: skip
     """The plan and the job's end in one transaction, only while this attempt owns the job
     (the unique ``plans.job_id`` is the last guard: one plan per job)."""
     stats = plan.stats
+    university, dataset_id, base_plan_id = origin
     with session_scope(sessions) as session:
         if session.scalar(select(Job.id).where(Job.id == job_id, _running_at(attempt)).with_for_update()) is None:
             return  # cancelled or taken over meanwhile: keep no plan
         record = PlanVersion(
-            term_id=plan.term_id, dataset_id=dataset_id, base_plan_id=base_plan_id, job_id=job_id,
+            university_id=university, term_id=plan.term_id, dataset_id=dataset_id, base_plan_id=base_plan_id, job_id=job_id,
             state="draft", changes=changes, **columns,
         )  # fmt: skip
         session.add(record)
@@ -281,7 +282,9 @@ def _store(
         if not getattr(done, "rowcount", 0):
             session.rollback()  # cancelled meanwhile: keep no plan
             return
-        session.execute(update(Term).where(Term.term_id == plan.term_id).values(updated_at=utcnow()))
+        session.execute(
+            update(Term).where(Term.university_id == university, Term.term_id == plan.term_id).values(updated_at=utcnow())
+        )
 
 
 def _failure_text(exc: BaseException) -> str:

@@ -14,6 +14,7 @@ from api.service.evidence import links, views, visits
 from api.service.routes import errors, lang_param
 from api.service.schemas import LinkOut, MeOut, MyVisits
 from api.service.state import ServiceState
+from api.service.storage import tenancy
 
 router = APIRouter(tags=["access"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 404, 422))
 public = APIRouter(tags=["access"])
@@ -89,6 +90,7 @@ def personal_link(token: str, state: StateDep, session: SessionDep) -> MyVisits:
     who = authenticate(session, token if len(token) <= 200 else "")
     if not who.is_link:
         raise ApiError(404, "not_found", "没有这个个人链接", "no such personal link")
+    tenancy.bind(session, who.university_id)
     published = visits.published_of(state, session, who.role, who.subject_id)
     week = views.current_week(published, state.now()) if published else None
     return my_visits(state, session, who, week)
