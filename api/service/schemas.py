@@ -498,3 +498,39 @@ class ComplianceOut(BaseModel):
     flags: list[dict[str, Any]]
     feedback: list[dict[str, Any]]
     rates: list[dict[str, Any]]
+
+
+class ProvinceTerm(BaseModel):
+    """One term of one university, in counts only (no names, no student-level detail)."""
+
+    term_id: str
+    term_name: str
+    status: Literal["uploaded", "planned", "published"]
+    published_at: dt.datetime | None = None
+    leaders: int | None = None
+    events: int | None = None
+    unmet: int | None = Field(default=None, description="requirements the published plan cannot meet")
+    as_of: dt.datetime | None = Field(default=None, description="the records are judged as of this moment")
+    compliant: int | None = None
+    partly: int | None = None
+    non_compliant: int | None = None
+    held: int | None = None
+    confirmed: int | None = None
+    confirmed_share: float | None = None
+    response_rate: float | None = None
+    resolution_rate: float | None = None
+    satisfaction_rate: float | None = None
+    items: int | None = None
+    overdue: int | None = None
+    escalated: int | None = None
+    flags: int | None = None
+
+
+class ProvinceUniversity(BaseModel):
+    university_id: str
+    name: str
+    terms: list[ProvinceTerm]
+
+
+class ProvinceSummary(BaseModel):
+    universities: list[ProvinceUniversity]
