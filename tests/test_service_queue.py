@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from service_support import bearer, postgres_schema, settings, term_tables, wait_job, zip_bytes
+from service_support import bearer, postgres_schema, settings, term_tables, zip_bytes
+from service_support import wait_job as wait_until_done
 from sqlalchemy import func, select, text
 
 from api.service import create_app
@@ -114,23 +115,38 @@ def generated_zip(tmp_path: Path, size: str, seed: int) -> bytes:
     return buffer.getvalue()
 
 
-def upload(c: TestClient, content: bytes) -> str:
-    r = c.post("/api/terms", files={"file": ("term.zip", content, "application/zip")}, headers=bearer())
+UNIVERSITY_OF: dict[str, str] = {}  # job id -> its university (the admin acts in one per request)
+
+
+def acting(university: str) -> dict[str, str]:
+    return {**bearer(), "X-University-Id": university}
+
+
+def upload(c: TestClient, content: bytes, university: str = "default") -> tuple[str, str]:
+    """(university, term id) of the uploaded term; the university is created when new."""
+    if university != "default":
+        c.post("/api/universities", json={"university_id": university, "name": university}, headers=bearer())
+    r = c.post("/api/terms", files={"file": ("term.zip", content, "application/zip")}, headers=acting(university))
     assert r.status_code == 201, r.text
-    term_id: str = r.json()["term_id"]
-    return term_id
+    return university, str(r.json()["term_id"])
 
 
-def solve(c: TestClient, term_id: str, time_limit: float = 3.0) -> str:
-    r = c.post(f"/api/terms/{term_id}/solve", json={"time_limit_s": time_limit}, headers=bearer())
+def solve(c: TestClient, term: tuple[str, str], time_limit: float = 3.0) -> str:
+    university, term_id = term
+    r = c.post(f"/api/terms/{term_id}/solve", json={"time_limit_s": time_limit}, headers=acting(university))
     assert r.status_code == 202, r.text
     job_id: str = r.json()["job_id"]
+    UNIVERSITY_OF[job_id] = university
     return job_id
 
 
 def job(c: TestClient, job_id: str) -> dict[str, Any]:
-    body: dict[str, Any] = c.get(f"/api/jobs/{job_id}", headers=bearer()).json()
+    body: dict[str, Any] = c.get(f"/api/jobs/{job_id}", headers=acting(UNIVERSITY_OF[job_id])).json()
     return body
+
+
+def wait_job(get: Any, job_id: str, timeout: float = 60.0) -> dict[str, Any]:
+    return wait_until_done(get, job_id, timeout, headers=acting(UNIVERSITY_OF[job_id]))
 
 
 def wait_for(c: TestClient, job_id: str, condition: Any, timeout: float = 60.0) -> dict[str, Any]:
@@ -195,7 +211,7 @@ def queue_end(url: str, job_id: str, timeout: float = 30.0) -> str:
 
 
 def test_ten_solves_enqueued_at_once_on_two_worker_processes_all_complete(client: TestClient, workers: Workers, pg_url: str) -> None:
-    jobs = [solve(client, upload(client, tiny_zip(f"T{i:02d}"))) for i in range(10)]
+    jobs = [solve(client, upload(client, tiny_zip(f"T{i:02d}"), f"uni-{i}")) for i in range(10)]
     assert {job(client, j)["status"] for j in jobs} == {"queued"}  # no worker yet: nothing ran
     workers.start("w1")
     workers.start("w2")
@@ -224,17 +240,17 @@ def test_a_worker_killed_mid_solve_leaves_its_job_to_the_other_and_one_plan_is_s
 
 def test_cancelling_a_queued_and_a_running_job(client: TestClient, workers: Workers, pg_url: str, tmp_path: Path) -> None:
     running = solve(client, upload(client, generated_zip(tmp_path, "M", 3)), time_limit=60.0)
-    queued = solve(client, upload(client, tiny_zip("Q1")))
-    r = client.delete(f"/api/jobs/{queued}", headers=bearer())
+    queued = solve(client, upload(client, tiny_zip("Q1"), "uni-q"))
+    r = client.delete(f"/api/jobs/{queued}", headers=acting("uni-q"))
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
     assert queue_status(pg_url, queued) == "cancelled"  # no worker will ever fetch it
     workers.start("w1")
     wait_for(client, running, mid_solve, timeout=90)
     cancelled_at = time.monotonic()
-    assert client.delete(f"/api/jobs/{running}", headers=bearer()).json()["status"] == "cancelled"
+    assert client.delete(f"/api/jobs/{running}", headers=acting("default")).json()["status"] == "cancelled"
     queue_end(pg_url, running)  # the worker stops the solve and ends the job ...
     assert time.monotonic() - cancelled_at < 30  # ... far sooner than the 60 s the solve was given
-    after = solve(client, upload(client, tiny_zip("Q2")))  # the worker is free again
+    after = solve(client, upload(client, tiny_zip("Q2"), "uni-q2"))  # the worker is free again
     assert wait_job(client.get, after, timeout=60)["status"] == "done"
     assert job(client, running)["status"] == "cancelled" and plans_of(pg_url, running) == 0
     assert job(client, queued)["started_at"] is None and plans_of(pg_url, queued) == 0
@@ -246,14 +262,15 @@ def test_a_replan_enqueued_behind_fresh_solves_starts_first(client: TestClient, 
     first = wait_job(client.get, solve(client, term), timeout=60)
     assert client.post(f"/api/plans/{first['plan_id']}/publish", headers=bearer()).status_code == 200
     workers.stop("w1")
-    solves = [solve(client, upload(client, tiny_zip(f"S{i}"))) for i in range(3)]
+    solves = [solve(client, upload(client, tiny_zip(f"S{i}"), f"uni-s{i}")) for i in range(3)]
     change = {
         "absences": [{"owner_id": "L001", "start": "2027-03-15", "end": "2027-03-16", "kind": "travel", "note": "出差"}],
         "now": "2027-03-02T08:00:00+08:00", "time_limit_s": 3,
     }  # fmt: skip
-    r = client.post(f"/api/terms/{term}/changes", json=change, headers=bearer())
+    r = client.post(f"/api/terms/{term[1]}/changes", json=change, headers=bearer())
     assert r.status_code == 202, r.text
     replan = r.json()["job_id"]
+    UNIVERSITY_OF[replan] = "default"
     workers.start("w1")  # one worker, one job at a time: the queue's order decides
     done = {j: wait_job(client.get, j, timeout=90) for j in [*solves, replan]}
     assert {d["status"] for d in done.values()} == {"done"}, done
@@ -261,9 +278,9 @@ def test_a_replan_enqueued_behind_fresh_solves_starts_first(client: TestClient, 
 
 
 def test_one_university_does_not_fill_every_worker(client: TestClient, workers: Workers) -> None:
-    busy = upload(client, tiny_zip("BUSY"))
-    mine = [solve(client, busy) for _ in range(3)]
-    other = solve(client, upload(client, tiny_zip("OTHER")))  # enqueued after all of them
+    busy = upload(client, tiny_zip("BUSY"), "uni-busy")
+    mine = [solve(client, busy) for _ in range(3)] + [solve(client, upload(client, tiny_zip("BUSY2"), "uni-busy"))]
+    other = solve(client, upload(client, tiny_zip("OTHER"), "uni-other"))  # enqueued after all of them
     workers.start("w1")
     workers.start("w2")
     done = {j: wait_job(client.get, j, timeout=90) for j in [*mine, other]}

@@ -83,7 +83,7 @@ def me_visits(
 
 
 @public.get(
-    "/me/{token}", response_model=MyVisits, responses=errors(401),
+    "/me/{token}", response_model=MyVisits, responses=errors(401, 404, 422),
     summary="个人链接：本周的走访（链接中的令牌即凭证）/ the personal link: this week's visits",
 )  # fmt: skip
 def personal_link(token: str, state: StateDep, session: SessionDep) -> MyVisits:
