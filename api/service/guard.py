@@ -16,19 +16,19 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 import anyio
 from fastapi import params
-from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.service.auth import Principal, authenticate, forbid
 from api.service.deps import PRINCIPAL_KEY, get_principal
+from api.service.endpoints import endpoints
 from api.service.errors import ApiError, request_lang
 from api.service.settings import Settings
 
@@ -66,21 +66,6 @@ def policy_of(dependant: Any, principal_call: Callable[..., Any]) -> RoutePolicy
     return RoutePolicy(auth, role, upload)
 
 
-def _endpoints(routes: Any) -> Iterator[Any]:
-    """Every FastAPI endpoint of ``routes`` as an object with ``path_regex``, ``methods`` and
-    ``dependant``: an ``APIRoute``, or (FastAPI >= 0.120) a route of an included router in
-    its effective context (the prefix and the router's dependencies applied)."""
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        elif hasattr(route, "effective_route_contexts"):
-            for context in route.effective_route_contexts():
-                if getattr(context, "dependant", None) is not None and getattr(context, "path_regex", None):
-                    yield context
-        elif hasattr(route, "routes") and not hasattr(route, "path_regex"):
-            yield from _endpoints(route.routes)
-
-
 class RequestGuard:
     def __init__(self, app: ASGIApp, settings: Settings, principal_call: Callable[..., Any] = get_principal) -> None:
         self.app = app
@@ -116,7 +101,7 @@ class RequestGuard:
             app = scope.get("app")
             routes = getattr(getattr(app, "router", None), "routes", ())
             self._table = [
-                (e.path_regex, set(e.methods or ()), policy_of(e.dependant, self.principal_call)) for e in _endpoints(routes)
+                (e.path_regex, set(e.methods or ()), policy_of(e.dependant, self.principal_call)) for e in endpoints(routes)
             ]
         path, method = scope.get("path", ""), scope.get("method", "")
         for regex, methods, policy in self._table:
