@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
 from data.archive import DEFAULT_LIMITS, Budget, ExpansionError, Limits, bounded_workbook
-from data.cells import csv_untext
+from data.cells import control_character, csv_untext
 from data.headers import TABLE_BY_STEM, TableSpec, column_for, stem_for
 from data.problems import Findings
 from data.specs import normalize
@@ -136,8 +137,19 @@ def _claim(sheets: dict[str, RawSheet], stem: str, name: str, out: Findings) -> 
     return False
 
 
+def looks_like_bomless_utf16(data: bytes) -> bool:
+    """Every other byte zero at the start: UTF-16 text without its byte-order mark."""
+    head = data[:4096]
+    if len(head) < 4 or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    even, odd = head[0::2], head[1::2]
+    return even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd)
+
+
 def decode(data: bytes) -> str | None:
     """Text of a CSV file: UTF-16 (with BOM), UTF-8 (with or without BOM) or GB18030/GBK."""
+    if looks_like_bomless_utf16(data):
+        return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         encodings: tuple[str, ...] = ("utf-16",)
     else:
@@ -151,7 +163,15 @@ def decode(data: bytes) -> str | None:
 
 
 def _csv_records(file: Path, out: Findings) -> list[tuple[int, list[str]]] | None:
-    text = decode(file.read_bytes())
+    data = file.read_bytes()
+    if looks_like_bomless_utf16(data):
+        out.problem(
+            file.name, None, None,
+            "文件是没有字节顺序标记（BOM）的 UTF-16 编码，无法可靠识别；请另存为 UTF-8 编码的 CSV",
+            "the file is UTF-16 without a byte-order mark (BOM), an unsupported encoding; save it as CSV in UTF-8",
+        )  # fmt: skip
+        return None
+    text = decode(data)
     if text is None:
         out.problem(
             file.name, None, None,
@@ -244,7 +264,21 @@ def cell_text(cell: object) -> str:
         return _minutes_text(value.total_seconds())
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, str):
+        value = unescape_ooxml(value)
     return clean(str(value))
+
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_ooxml(text: str) -> str:
+    """Excel writes a character XML cannot hold (a control character) as ``_xHHHH_`` and a literal
+    ``_x`` as ``_x005F_x``; openpyxl leaves both as they are. The characters themselves, so that a
+    NUL typed into a cell is seen (and reported) as one."""
+    if "_x" not in text:
+        return text
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def _datetime_text(value: dt.datetime, has_time: bool) -> str:
@@ -287,8 +321,23 @@ def make_table(stem: str, raw: RawSheet, out: Findings) -> Table | None:
             )  # fmt: skip
             continue
         values = {name: cells[i] if i < len(cells) else "" for name, i in positions.items()}
+        _report_control_characters(table, number, values, out)
         table.rows.append(Row(number, values))
     return table
+
+
+def _report_control_characters(table: Table, number: int, values: dict[str, str], out: Findings) -> None:
+    """A cell holding NUL or another control character is a problem (the database and the
+    calendars cannot hold it); the cell is kept without it so that later checks stay meaningful."""
+    for name, value in values.items():
+        problem = control_character(value)
+        if problem:
+            out.problem(
+                table.label, number, table.header(name),
+                f"含有不可见的控制字符（{problem}）；请删除后重新保存",
+                f"holds an invisible control character ({problem}); delete it and save again",
+            )  # fmt: skip
+            values[name] = "".join(ch for ch in value if control_character(ch) is None)
 
 
 def _header_index(stem: str, records: list[tuple[int, list[str]]]) -> int:

@@ -29,6 +29,4 @@ def allowed_methods(app: Any, path: str) -> list[str]:
     for endpoint in endpoints(getattr(getattr(app, "router", None), "routes", ())):
         if endpoint.path_regex.match(path):
             methods.update(endpoint.methods or ())
-    if "GET" in methods:
-        methods.add("HEAD")
     return sorted(methods)

@@ -15,7 +15,6 @@ It covers every route, including routes added later, by looking at the route a r
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +30,7 @@ from api.service.deps import PRINCIPAL_KEY, get_principal
 from api.service.endpoints import endpoints
 from api.service.errors import ApiError, request_lang
 from api.service.settings import Settings
+from data.cells import control_character
 
 SLACK = 64 * 1024  # multipart boundaries and part headers around an upload
 
@@ -40,14 +40,6 @@ class RoutePolicy:
     auth: bool  # the route needs a bearer token
     role: str | None  # the least role it needs
     upload: bool  # it takes a file (multipart)
-
-
-def control_character(text: str) -> str | None:
-    """A description of the first control character in ``text`` (tab and line breaks allowed)."""
-    for i, ch in enumerate(text):
-        if ch not in "\t\n\r" and unicodedata.category(ch) in ("Cc", "Cs"):
-            return f"U+{ord(ch):04X} at position {i + 1}"
-    return None
 
 
 def _walk(dependant: Any) -> list[Any]:

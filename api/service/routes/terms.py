@@ -33,6 +33,7 @@ from api.service.storage.models import (
     Term,
     utcnow,
 )
+from data.cells import control_character
 
 router = APIRouter(prefix="/api/terms", tags=["terms"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 422))
 
@@ -44,6 +45,18 @@ def read_upload(file: UploadFile, limit: int) -> bytes:
     if not content:
         raise ApiError(422, "empty_file", "上传的文件是空的", "the uploaded file is empty")
     return content
+
+
+def upload_name(file: UploadFile) -> str:
+    """The upload's file name; one with a control character is refused (422 naming ``file``)."""
+    name = file.filename or "upload"
+    problem = control_character(name, allowed="")
+    if problem or len(name) > 400:
+        why = f"control character {problem}" if problem else "longer than 400 characters"
+        zh = f"file：文件名无效（{'含控制字符 ' + problem if problem else '超过 400 个字符'}）；请改名后重新上传"
+        en = f"file: the file name is not valid ({why}); rename the file and upload again"
+        raise ApiError(422, "invalid_request", zh, en, problems=[("request", None, "file", zh, en)])
+    return name
 
 
 def too_large(limit: int) -> ApiError:
@@ -62,8 +75,9 @@ def upload(
     state: StateDep, session: SessionDep, who: Office, lang: LangDep,
     file: Annotated[UploadFile, File(description=".xlsx 工作簿或 CSV 文件的 .zip / an .xlsx workbook or a .zip of CSV files")],
 ) -> UploadOut:  # fmt: skip
+    filename = upload_name(file)
     content = read_upload(file, state.settings.max_upload_bytes)
-    term, dataset, checked = actions.upload_term(session, state.settings, content, file.filename or "upload", who.name)
+    term, dataset, checked = actions.upload_term(session, state.settings, content, filename, who.name)
     audit(session, who, "term.upload", term.term_id, {"dataset_id": dataset.id, "filename": dataset.filename, "bytes": len(content)})
     session.commit()
     warnings = [
