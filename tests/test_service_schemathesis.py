@@ -78,7 +78,7 @@ def test_api_conforms(api_schema: schemathesis.BaseSchema, real: tuple[FastAPI, 
                 case.path_parameters = {k: ids.get(k, v) for k, v in case.path_parameters.items()}
             response = case.call_and_validate(headers={"Authorization": f"Bearer {ADMIN}"}, checks=CHECKS)
             if real_ids:
-                found.setdefault(f"{operation.method.upper()} {operation.path}", set()).add(response.status_code)
+                found.setdefault(f"{case.method.upper()} {case.path}", set()).add(response.status_code)
 
         conforms()
     # the real ids took the fuzzer past the 404s

@@ -179,7 +179,13 @@ class Job(Base):
 
 class FeedToken(Base):
     __tablename__ = "feed_tokens"
-    __table_args__ = (Index("ix_feed_tokens_subject", "kind", "subject_id"),)
+    __table_args__ = (
+        Index("ix_feed_tokens_subject", "kind", "subject_id"),
+        Index(  # one working URL per subscriber (migration 0003_hardening)
+            "uq_feed_tokens_one_active", "kind", "subject_id", unique=True,
+            sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(String(16))  # leader | unit | office

@@ -1,9 +1,10 @@
-"""Hardening: at most one published plan per term, guarded by the database itself.
+"""Hardening: guards kept by the database itself (SQLite and PostgreSQL both have partial indexes).
 
-A partial unique index on ``plans(term_id) WHERE state = 'published'`` (SQLite and PostgreSQL both
-have partial indexes). Databases written before it may hold several published plans of a term
-(concurrent publishes on SQLite); the plan the term points at stays published, the others become
-superseded, before the index is created.
+- at most one published plan per term: ``plans(term_id) WHERE state = 'published'``; databases
+  written before may hold several (concurrent publishes on SQLite): the plan the term points at
+  stays published, the others become superseded;
+- at most one working feed URL per subscriber: ``feed_tokens(kind, subject_id) WHERE revoked_at
+  IS NULL``; of several, the newest is kept and the others are revoked.
 
 Revision ID: 0003_hardening
 Revises: 0001
@@ -21,6 +22,7 @@ branch_labels = None
 depends_on = None
 
 PUBLISHED = sa.text("state = 'published'")
+ACTIVE = sa.text("revoked_at IS NULL")
 
 
 def upgrade() -> None:
@@ -32,7 +34,19 @@ def upgrade() -> None:
         "uq_plans_one_published_per_term", "plans", ["term_id"], unique=True,
         sqlite_where=PUBLISHED, postgresql_where=PUBLISHED,
     )  # fmt: skip
+    op.execute(
+        "UPDATE feed_tokens SET revoked_at = created_at WHERE revoked_at IS NULL AND EXISTS ("
+        "SELECT 1 FROM feed_tokens AS newer WHERE newer.kind = feed_tokens.kind "
+        "AND newer.subject_id = feed_tokens.subject_id AND newer.revoked_at IS NULL "
+        "AND (newer.created_at > feed_tokens.created_at "
+        "OR (newer.created_at = feed_tokens.created_at AND newer.id > feed_tokens.id)))"
+    )
+    op.create_index(
+        "uq_feed_tokens_one_active", "feed_tokens", ["kind", "subject_id"], unique=True,
+        sqlite_where=ACTIVE, postgresql_where=ACTIVE,
+    )  # fmt: skip
 
 
 def downgrade() -> None:
+    op.drop_index("uq_feed_tokens_one_active", table_name="feed_tokens")
     op.drop_index("uq_plans_one_published_per_term", table_name="plans")
