@@ -330,3 +330,12 @@ def _report_columns(table: Table, header_row: int, extra: list[str], out: Findin
                 f"缺少必需的列“{column.zh}”（{column.name}）",
                 f"required column {column.name} ({column.zh}) is missing",
             )  # fmt: skip
+    for group in table.spec.one_of:
+        if not any(name in table.headers for name in group):
+            table.missing.update(group)
+            columns = [table.spec.column(name) for name in group]
+            out.problem(
+                table.label, header_row, group[0],
+                "需要以下列之一：" + "、".join(f"“{c.zh}”（{c.name}）" for c in columns),
+                "one of these columns is required: " + ", ".join(f"{c.name} ({c.zh})" for c in columns),
+            )  # fmt: skip
