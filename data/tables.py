@@ -76,6 +76,9 @@ def load(path: Path, out: Findings) -> tuple[Source, dict[str, Table | None]]:
         source, sheets = Source(path, False), _folder_sheets(path, out)
     elif path.suffix.casefold() in (".xlsx", ".xlsm", ".xls") and path.is_file():
         reader = _xls_workbook_sheets if _is_xls_file(path) else _workbook_sheets
+        if reader is _workbook_sheets and path.suffix.casefold() == ".xls":
+            _report_renamed(path, out)
+            return Source(path, True), {}
         source, sheets = Source(path, True), reader(path, out)
     else:
         _report_bad_path(path, out)
@@ -95,10 +98,18 @@ def _report_bad_path(path: Path, out: Findings) -> None:
 
 
 def _is_xls_file(path: Path) -> bool:
-    """An old Excel workbook by its content (a .xlsx renamed .xls, or the reverse, still reads)."""
+    """An old Excel workbook by its content (an .xls renamed .xlsx still reads as .xls)."""
     with path.open("rb") as file:
         head = file.read(8)
     return is_xls(head) or (path.suffix.casefold() == ".xls" and not head.startswith(b"PK"))
+
+
+def _report_renamed(path: Path, out: Findings) -> None:
+    out.problem(
+        path.name, None, None,
+        f"此文件其实是 .xlsx 工作簿，只是扩展名写成了 .xls；请把文件名改为 {path.stem}.xlsx",
+        f"this file is really an .xlsx workbook named .xls; rename it to {path.stem}.xlsx",
+    )  # fmt: skip
 
 
 def _folder_sheets(folder: Path, out: Findings) -> dict[str, RawSheet]:

@@ -512,7 +512,7 @@ def _why_not_a_meeting(segment: list[_Part]) -> tuple[str, str] | None:
 
 def _meeting(segment: list[_Part], folded: str) -> Meeting:
     weeks: set[int] = set()
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for part in segment:
         if part.kind == "weeks":
             weeks |= part.value
