@@ -396,10 +396,11 @@ def _meeting_parts(
     chosen: list[Any] = []
     for column, zh, en, in_cell, in_row, example in parts:
         if in_cell is not None and in_row is not None and in_cell != in_row:
+            row_zh, row_en = _column_names(column, in_row, zh)
             c.fail(
                 "time",
-                f"上课时间“{meeting.text}”的{zh}与{zh}列不一致；请只在一处填写",
-                f"the time {meeting.text!r} gives other {en} than the {column} column; give them in one place",
+                f"上课时间“{meeting.text}”的{zh}与{row_zh}列不一致；请只在一处填写",
+                f"the time {meeting.text!r} gives other {en} than the {row_en} column; give them in one place",
             )  # fmt: skip
         elif in_cell is None and in_row is None and example is not None:
             c.fail(
@@ -410,6 +411,13 @@ def _meeting_parts(
         chosen.append(in_cell if in_cell is not None else in_row)
     weekday, span, week_set = chosen
     return weekday, span, week_set or frozenset()
+
+
+def _column_names(column: str, in_row: Any, zh: str) -> tuple[str, str]:
+    """The row's column(s) a meeting part was compared with, for messages."""
+    if column == "periods" and in_row[0] == "times":
+        return "开始/结束时间", "start/end"
+    return zh, column
 
 
 def _rooms(c: Cells, count: int) -> list[str]:

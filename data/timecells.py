@@ -38,7 +38,7 @@ _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−~〜"})
 _RANGE_WORDS = re.compile(r"至|到")
 _TIME_WORDS = re.compile(r"\d|周|节|单|双|全|星期|礼拜|[一二三四五六日天七]|odd|even|all|week|period")
 _GROUP = re.compile(r"[(\[{<【]([^()\[\]{}<>【】]*)[)\]}>】]")
-_BRACKETS = re.compile(r"[()\[\]{}<>【】|]")
+_BRACKETS = re.compile(r"[()\[\]{}<>【】]")
 _TOKEN = re.compile(
     r"""
      (?P<ws>[^\S\n]+)
@@ -50,6 +50,7 @@ _TOKEN = re.compile(
     |(?P<cnday>[一二三四五六日天七])
     |(?P<di>第)
     |(?P<jie>节次?|periods?\b)
+    |(?P<bar>\|)
     |(?P<comma>[,、])
     |(?P<semi>[;\n])
     """,
@@ -113,7 +114,7 @@ class _Token:
 
 
 def _fold(text: str) -> str:
-    """NFKC, case-folded; ranges unified; markers dropped; brackets and ``|`` become spaces."""
+    """NFKC, case-folded; ranges unified; markers dropped; brackets become spaces."""
     folded = _RANGE_WORDS.sub("-", normalize(text).translate(_DASHES))
     folded = folded.replace("\r\n", "\n").replace("\r", "\n")
     folded = _GROUP.sub(lambda m: m[0] if _TIME_WORDS.search(m[1]) else " ", folded)
@@ -227,6 +228,8 @@ def _parts(text: str, bare: str, weeks: int) -> list[_Part]:
             parts.append(_Part(token.kind, token.start, token.end, token.value))
         elif token.kind == "unknown":
             raise SpecError(f"无法识别“{token.text}”", f"cannot read {token.text!r}")
+        elif token.kind == "bar":
+            raise SpecError("“|”只能写在周次后面，如 {第1-16周|单周}", "| may only follow weeks, as in {第1-16周|单周}")
         else:  # a 周 or 节 that belongs to no number
             raise SpecError(f"“{token.text}”前面缺少数字", f"{token.text!r} follows no number")
         i += 1
@@ -255,8 +258,13 @@ def _group(tokens: list[_Token], i: int) -> tuple[_Group, int]:
         group.parities.add(prefix)
         for item in group.items:
             item.parity = prefix
-    while i < len(tokens) and not group.jie and tokens[i].kind in ("zhou", "jie", "par"):
+    while i < len(tokens) and not group.jie and tokens[i].kind in ("zhou", "jie", "par", "bar"):
         token = tokens[i]
+        if token.kind == "bar":  # ZFsoft's {第1-16周|单周}: only a parity may follow
+            if i + 1 >= len(tokens) or tokens[i + 1].kind != "par":
+                raise SpecError("“|”后面应写 单周 或 双周", "| must be followed by 单周 or 双周 (odd or even)")
+            i += 1
+            continue
         if token.kind == "par":
             if group.items[-1].parity not in (None, token.value):
                 raise SpecError(f"“{token.text}”与前面的单双周矛盾", f"{token.text!r} contradicts the parity before it")
@@ -390,7 +398,7 @@ def parse_week_spec(text: str, weeks: int) -> frozenset[int]:
     if not folded:
         return frozenset()
     try:
-        parts = _parts(folded.replace(";", ","), "weeks", weeks)
+        parts = _parts(re.sub(r"[;\n]", ",", folded), "weeks", weeks)
     except SpecError as error:
         raise _week_error(text, error) from None
     result: set[int] = set()
@@ -527,7 +535,7 @@ def _meeting(segment: list[_Part], folded: str) -> Meeting:
     )
 
 
-_ROOM_SEPARATORS = re.compile(r"[;,；，\n\r]+")
+_ROOM_SEPARATORS = re.compile(r"[;,；，、\n\r]+")
 
 
 def split_rooms(text: str) -> list[str]:

@@ -77,13 +77,14 @@ def test_unreadable_periods_are_errors_that_show_the_spellings(spec: str) -> Non
         ("2-3周,6-7周,15-17周(单)", frozenset({2, 3, 6, 7, 15, 17})),  # the mark: last item only
         ("11周", frozenset({11})),
         ("1-3,5单,8", frozenset({1, 2, 3, 5, 8})),
+        ("1-8\n10-16", frozenset(range(1, 17)) - {9}),
     ],
 )
 def test_week_spellings(spec: str, expected: frozenset[int]) -> None:
     assert parse_week_spec(spec, WEEKS) == expected
 
 
-@pytest.mark.parametrize("spec", ["1-16节", "星期一", "{第15-17周|单周|双周}", "1-16周(单)(双)", "第"])
+@pytest.mark.parametrize("spec", ["1-16节", "星期一", "{第15-17周|单周|双周}", "1-16周(单)(双)", "第", "{第2-16周|2周}", "|单周"])
 def test_not_a_week_spec(spec: str) -> None:
     with pytest.raises(SpecError):
         parse_week_spec(spec, WEEKS)
@@ -126,6 +127,10 @@ def test_the_three_parts_in_any_order_with_or_without_spaces(order: tuple[str, .
         ("１－１６周　星期一　第１－２节", (1, (1, 2), None, ALL_16)),  # full width
         ("星期一第1~2节{1—16周}", (1, (1, 2), None, ALL_16)),
         ("4,6-18(周)[030405节]", (None, (3, 5), None, frozenset({4, *range(6, 19)}))),  # weekday elsewhere
+        ("1-4,6-17周星期一6-7节", (1, (6, 7), None, frozenset({1, 2, 3, 4, *range(6, 18)}))),
+        ("12-15周星期五8-9节", (5, (8, 9), None, frozenset({12, 13, 14, 15}))),
+        ("一[5-6节]", (1, (5, 6), None, None)),
+        ("六[13节]", (6, (13, 13), None, None)),
     ],
 )
 def test_one_meeting_in_each_system_spelling(cell: str, expected: tuple[object, ...]) -> None:
