@@ -33,6 +33,7 @@ from typing import Any
 from data.specs import SpecError, normalize
 
 MAX_CELL = 2000  # characters of one time cell; a timetable cell longer than this is not a timetable
+MAX_PIECES = 24  # comma-separated pieces one meeting may span (keeps splitting linear in the cell)
 
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−~〜"})
 _RANGE_WORDS = re.compile(r"至|到")
@@ -484,7 +485,7 @@ def _meetings(chunk: list[_Part], folded: str) -> list[Meeting]:
             pieces[-1].append(part)
     best: list[list[list[_Part]] | None] = [[]] + [None] * len(pieces)
     for j in range(1, len(pieces) + 1):
-        for i in range(j):
+        for i in range(max(0, j - MAX_PIECES), j):
             before = best[i]
             if before is None:
                 continue
