@@ -23,6 +23,8 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 Lang = Annotated[str, typer.Option("--lang", help="消息语言 / message language: zh | en")]
+
+
 def _seconds(value: float | None) -> float | None:
     """``--time-limit``: a positive, finite number of seconds (0, negative, nan and inf refused)."""
     if value is not None and not (math.isfinite(value) and value > 0):
@@ -30,7 +32,7 @@ def _seconds(value: float | None) -> float | None:
     return value
 
 
-DataArg = Annotated[Path, typer.Argument(help="CSV 文件夹或 .xlsx 工作簿 / folder of CSV files or an .xlsx workbook")]
+DataArg = Annotated[Path, typer.Argument(help="CSV 文件夹或 .xlsx/.xls 工作簿 / folder of CSV files or an .xlsx or .xls workbook")]
 
 
 def _read(data: Path, lang: str):
