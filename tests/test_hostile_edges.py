@@ -191,3 +191,19 @@ def test_solver_workers_end_when_the_server_is_killed(tmp_path: Path) -> None:
         for w in workers:  # never leave a solver behind, even when the test fails
             if _alive(w):
                 os.kill(w, signal.SIGKILL)
+
+
+def test_every_request_schema_is_strict_about_booleans_and_finite_numbers() -> None:
+    from pydantic import ValidationError
+
+    from api.service.schemas import Input
+
+    class Body(Input):  # as another route would declare its body
+        count: float
+        flag: bool = False
+        maybe: bool | None = None
+
+    assert Body.model_validate({"count": 2, "flag": True, "maybe": False}).flag is True
+    for bad in ({"count": True}, {"count": float("nan")}, {"count": float("inf")}, {"count": 1, "extra": 1}):
+        with pytest.raises(ValidationError):
+            Body.model_validate(bad)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any, Literal, get_args
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -31,7 +31,13 @@ def reject_control_characters(value: Any) -> Any:
 
 
 def _admits_bool(annotation: Any) -> bool:
-    return annotation is bool or annotation is Any or any(_admits_bool(a) for a in get_args(annotation))
+    """Whether a field of this type may be ``true``/``false`` (``bool``, ``bool | None``,
+    ``Literal[True]``, ``Any``...)."""
+    if annotation is bool or annotation is Any:
+        return True
+    if get_origin(annotation) is Literal:
+        return any(isinstance(a, bool) for a in get_args(annotation))
+    return any(_admits_bool(a) for a in get_args(annotation))
 
 
 class Input(BaseModel):
