@@ -13,11 +13,21 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def control_character(text: str, allowed: str = "\t\n\r") -> str | None:
+    """``U+0000 at position 3`` for the first control character of ``text`` (NUL, escape, a lone
+    surrogate...) that is not in ``allowed``; None when there is none."""
+    for i, ch in enumerate(text):
+        if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cs"):
+            return f"U+{ord(ch):04X} at position {i + 1}"
+    return None
 
 
 def _formula_like(text: str) -> bool:

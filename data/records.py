@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar, cast
 
+from data.cells import control_character
 from data.problems import Findings
 from data.specs import (
     ABSENCE_KIND_CHOICES,
@@ -30,16 +31,15 @@ from data.specs import (
     parse_date,
     parse_int,
     parse_moment,
-    parse_period_spec,
     parse_share,
     parse_time,
     parse_timezone,
-    parse_week_spec,
     parse_weekday,
     parse_weekday_spec,
     split_ids,
 )
 from data.tables import Row, Source, Table
+from data.timecells import Meeting, parse_period_spec, parse_time_cell, parse_week_spec, split_rooms
 from solver.problem import (
     Absence,
     Activity,
@@ -65,7 +65,24 @@ MAX_WEEKS = 60  # Term accepts 1..60 weeks
 WEEKDAY_ZH = "一二三四五六日"
 
 
+UNSAFE_ID_CHARACTERS = "/\\?#%"
+
+
 def _ident(text: str) -> str:
+    return text
+
+
+def _id(text: str) -> str:
+    """An id as written; it must be usable in a URL path (feeds, pages): no ``/ \\ ? # %``,
+    no whitespace, no control character."""
+    bad = sorted({ch for ch in text if ch in UNSAFE_ID_CHARACTERS or ch.isspace() or control_character(ch, "")})
+    if bad:
+        shown = " ".join(repr(ch)[1:-1] if ch.isprintable() and not ch.isspace() else f"U+{ord(ch):04X}" for ch in bad)
+        raise SpecError(
+            f"编号“{text}”含有不能用于网址的字符（{shown}）；编号只能使用字母、数字、汉字和 - _ . 等符号，不含空格和 / \\ ? # %",
+            f"the id {text!r} holds characters that cannot be used in a URL ({shown}); use letters, digits, "
+            "Chinese characters and - _ . (no spaces, no / \\ ? # %)",
+        )
     return text
 
 
@@ -169,7 +186,7 @@ def parse_term(table: Table | None, out: Findings) -> Term | None:
         c.fail("day_end", "每日最晚结束时间应晚于最早开始时间", "day_end must be after day_start")
     return c.build(
         Term,
-        term_id=c.req("term_id", _ident),
+        term_id=c.req("term_id", _id),
         start_date=start_date,
         weeks=weeks,
         name=c.text("name"),
@@ -261,15 +278,15 @@ def _holiday(c: Cells, weeks: int) -> Holiday | None:
 
 
 def _campus(c: Cells, weeks: int) -> Campus | None:
-    campus_id = c.req("campus_id", _ident)
+    campus_id = c.req("campus_id", _id)
     return c.build(Campus, campus_id=campus_id, name=c.text("name") or campus_id)
 
 
 def _travel(c: Cells, weeks: int) -> Travel | None:
     return c.build(
         Travel,
-        from_campus=c.req("from_campus", _ident),
-        to_campus=c.req("to_campus", _ident),
+        from_campus=c.req("from_campus", _id),
+        to_campus=c.req("to_campus", _id),
         minutes=c.req("minutes", partial(parse_int, minimum=0)),
     )
 
@@ -279,10 +296,10 @@ def _leader(c: Cells, weeks: int) -> Leader | None:
     default = Leader.defaults_for(tier or "college")
     return c.build(
         Leader,
-        leader_id=c.req("leader_id", _ident),
+        leader_id=c.req("leader_id", _id),
         name=c.req("name", _ident),
         tier=tier,
-        campus=c.req("campus", _ident),
+        campus=c.req("campus", _id),
         title=c.text("title"),
         college=c.text("college"),
         email=c.text("email"),
@@ -299,10 +316,10 @@ def _leader(c: Cells, weeks: int) -> Leader | None:
 def _unit(c: Cells, weeks: int) -> Unit | None:
     return c.build(
         Unit,
-        unit_id=c.req("unit_id", _ident),
+        unit_id=c.req("unit_id", _id),
         kind=c.req("kind", _choice(UNIT_KIND_CHOICES, "联系对象类型", "unit kind")),
         name=c.req("name", _ident),
-        campus=c.req("campus", _ident),
+        campus=c.req("campus", _id),
         location=c.text("location"),
         college=c.text("college"),
         size=c.opt("size", partial(parse_int, minimum=0), None),
@@ -310,12 +327,19 @@ def _unit(c: Cells, weeks: int) -> Unit | None:
     )
 
 
-def _timetable(c: Cells, weeks: int) -> TimetableEntry | None:
+def _timetable(c: Cells, weeks: int) -> list[TimetableEntry] | None:
+    """One entry per meeting: a row gives weekday/periods/weeks, or a ``time`` cell of meetings."""
+    if c.has("time"):
+        return _meetings(c, weeks)
+    if not c.has("weekday"):
+        c.ok = False
+        if "weekday" not in c.table.missing:
+            c.fail("weekday", "需填写星期（或上课时间）", "give weekday (or time)")
     periods, start, end = _periods_or_times(c)
-    return c.build(
+    entry = c.build(
         TimetableEntry,
-        owner_id=c.req("owner_id", _ident),
-        weekday=c.req("weekday", parse_weekday),
+        owner_id=c.req("owner_id", _id),
+        weekday=c.opt("weekday", parse_weekday, None),
         weeks=c.opt("weeks", _weeks(weeks), frozenset()),
         periods=periods,
         start=start,
@@ -324,6 +348,118 @@ def _timetable(c: Cells, weeks: int) -> TimetableEntry | None:
         campus=c.text("campus") or None,
         location=c.text("location"),
     )
+    return None if entry is None else [entry]
+
+
+def _meetings(c: Cells, weeks: int) -> list[TimetableEntry] | None:
+    """The meetings of the ``time`` cell; a part it leaves out comes from the row's own column."""
+    meetings = c.req("time", partial(parse_time_cell, weeks=weeks))
+    owner_id = c.req("owner_id", _id)
+    row = _RowTime(
+        c.opt("weekday", parse_weekday, None),
+        c.opt("weeks", _weeks(weeks), None),
+        _row_span(c),
+    )
+    if meetings is None:
+        return None
+    rooms = _rooms(c, len(meetings))
+    entries = []
+    for meeting, room in zip(meetings, rooms, strict=True):
+        weekday, span, week_set = _meeting_parts(c, meeting, row)
+        entries.append(c.build(
+            TimetableEntry,
+            owner_id=owner_id,
+            weekday=weekday,
+            weeks=week_set,
+            periods=span[1] if span and span[0] == "periods" else None,
+            start=span[1][0] if span and span[0] == "times" else None,
+            end=span[1][1] if span and span[0] == "times" else None,
+            title=c.text("title"),
+            campus=c.text("campus") or None,
+            location=room,
+        ))  # fmt: skip
+    return None if not c.ok else [e for e in entries if e is not None]
+
+
+@dataclass(frozen=True)
+class _RowTime:
+    """What the row's own weekday/weeks/periods (or start+end) columns say, if anything."""
+
+    weekday: int | None
+    weeks: frozenset[int] | None
+    span: tuple[str, tuple[int, int]] | None  # ("periods", (3, 4)) or ("times", (840, 960))
+
+
+def _row_span(c: Cells) -> tuple[str, tuple[int, int]] | None:
+    periods = c.opt("periods", parse_period_spec, None)
+    start = c.opt("start", parse_time, None)
+    end = c.opt("end", _end_time, None)
+    if periods is not None:
+        return ("periods", periods)
+    if start is not None and end is not None:
+        c.order(start, end)
+        return ("times", (start, end))
+    return None
+
+
+def _meeting_parts(
+    c: Cells, meeting: Meeting, row: _RowTime
+) -> tuple[int | None, tuple[str, tuple[int, int]] | None, frozenset[int]]:
+    """Weekday, period span and weeks of one meeting, completed from the row's columns."""
+    cell_span = (
+        ("periods", meeting.periods) if meeting.periods
+        else ("times", meeting.times) if meeting.times else None
+    )  # fmt: skip
+    parts = (
+        ("weekday", "星期", "a weekday", meeting.weekday, row.weekday, "星期一"),
+        ("periods", "节次", "periods", cell_span, row.span, "第1-2节"),
+        ("weeks", "周次", "weeks", meeting.weeks, row.weeks, None),
+    )
+    chosen: list[Any] = []
+    for column, zh, en, in_cell, in_row, example in parts:
+        if in_cell is not None and in_row is not None and in_cell != in_row:
+            row_zh, row_en = _column_names(column, in_row, zh)
+            c.fail(
+                "time",
+                f"上课时间“{meeting.text}”的{zh}与{row_zh}列不一致；请只在一处填写",
+                f"the time {meeting.text!r} gives other {en} than the {row_en} column; give them in one place",
+            )  # fmt: skip
+        elif in_cell is None and in_row is None and example is not None:
+            c.fail(
+                "time",
+                f"上课时间“{meeting.text}”没有{zh}：请在上课时间中写出{zh}（如 {example}），或填写{zh}列",
+                f"the time {meeting.text!r} names no {en}: write it (e.g. {example}) or fill in the {column} column",
+            )  # fmt: skip
+        chosen.append(in_cell if in_cell is not None else in_row)
+    weekday, span, week_set = chosen
+    return weekday, span, week_set or frozenset()
+
+
+def _column_names(column: str, in_row: Any, zh: str) -> tuple[str, str]:
+    """The row's column(s) a meeting part was compared with, for messages."""
+    if column == "periods" and in_row[0] == "times":
+        return "开始/结束时间", "start/end"
+    return zh, column
+
+
+def _rooms(c: Cells, count: int) -> list[str]:
+    """One room per meeting: the rooms listed in the same order, or one room for all."""
+    text = c.text("location")
+    rooms = split_rooms(text)
+    if count == 1:
+        return [text]
+    if len(rooms) <= 1:
+        return [text] * count
+    if len(rooms) == count:
+        return rooms
+    c.fail(
+        "location",
+        f"地点“{text}”列出了 {len(rooms)} 个教室，但上课时间有 {count} 次上课；"
+        "请按上课时间的顺序逐一列出各次的教室（用 ; 分隔），或只写一个教室",
+        f"location {text!r} lists {len(rooms)} rooms but the time has {count} meetings; "
+        "list one room per meeting in the same order (separated by ;), or one room for all",
+    )  # fmt: skip
+    return [text] * count
 
 
 def _periods_or_times(c: Cells) -> tuple[tuple[int, int] | None, int | None, int | None]:
@@ -359,7 +495,7 @@ def _absence(c: Cells, weeks: int) -> Absence | None:
     c.order(start_at, end_at)
     return c.build(
         Absence,
-        owner_id=c.req("owner_id", _ident),
+        owner_id=c.req("owner_id", _id),
         start=start_at,
         end=end_at,
         kind=c.opt("kind", _choice(ABSENCE_KIND_CHOICES, "类型", "absence kind"), "other"),
@@ -392,7 +528,7 @@ def _venue(c: Cells, weeks: int) -> Venue | None:
         c.fail("campus", "食堂须填写校区", "a canteen needs a campus")
     return c.build(
         Venue,
-        venue_id=c.req("venue_id", _ident),
+        venue_id=c.req("venue_id", _id),
         kind=kind,
         name=c.req("name", _ident),
         campus=c.text("campus") or None,
@@ -410,7 +546,7 @@ def _activity(c: Cells, weeks: int) -> Activity | None:
     c.order(start, end)
     return c.build(
         Activity,
-        activity_id=c.req("activity_id", _ident),
+        activity_id=c.req("activity_id", _id),
         visit_kind=visit_kind,
         name=c.req("name", _ident),
         date=c.req("date", parse_date),
@@ -427,13 +563,13 @@ def _activity(c: Cells, weeks: int) -> Activity | None:
 def _course(c: Cells, weeks: int) -> CourseSection | None:
     return c.build(
         CourseSection,
-        section_id=c.req("section_id", _ident),
+        section_id=c.req("section_id", _id),
         course=c.req("course", _ident),
         kind=c.req("kind", _choice(COURSE_KIND_CHOICES, "课程类型", "course kind")),
         weekday=c.req("weekday", parse_weekday),
         periods=c.req("periods", parse_period_spec),
         weeks=c.opt("weeks", _weeks(weeks), frozenset()),
-        campus=c.req("campus", _ident),
+        campus=c.req("campus", _id),
         location=c.text("location"),
         class_ids=c.opt("class_ids", split_ids, ()),
     )
@@ -441,7 +577,7 @@ def _course(c: Cells, weeks: int) -> CourseSection | None:
 
 def _history(c: Cells, weeks: int) -> HistoryLink | None:
     return c.build(
-        HistoryLink, leader_id=c.req("leader_id", _ident), unit_id=c.req("unit_id", _ident)
+        HistoryLink, leader_id=c.req("leader_id", _id), unit_id=c.req("unit_id", _id)
     )
 
 
@@ -497,9 +633,11 @@ def parse_all(source: Source, tables: dict[str, Table | None], out: Findings) ->
     for stem, parse_row in ROW_PARSERS.items():
         table = tables.get(stem)
         rows = table.rows if table else []
-        parsed.records[stem] = [
-            (record, row.number)
-            for row in rows
-            if (record := parse_row(Cells(cast(Table, table), row, out), weeks)) is not None
-        ]
+        records: list[tuple[Any, int]] = []
+        parsed.records[stem] = records
+        for row in rows:
+            record = parse_row(Cells(cast(Table, table), row, out), weeks)
+            for item in record if isinstance(record, list) else [record]:
+                if item is not None:
+                    records.append((item, row.number))
     return parsed

@@ -1,4 +1,4 @@
-"""Loading the raw tables: a folder of CSV files or the sheets of one .xlsx workbook.
+"""Loading the raw tables: a folder of CSV files or the sheets of one .xlsx (or old .xls) workbook.
 
 Every cell becomes a stripped string (Excel date, time and number cells are written the way the
 contract spells them: ``YYYY-MM-DD``, ``HH:MM``, ``3``). Headers are mapped to the contract's
@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -22,10 +23,11 @@ import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
 from data.archive import DEFAULT_LIMITS, Budget, ExpansionError, Limits, bounded_workbook
-from data.cells import csv_untext
+from data.cells import control_character, csv_untext
 from data.headers import TABLE_BY_STEM, TABLES, TableSpec, column_for, stem_for
 from data.problems import Findings
 from data.specs import normalize
+from data.xls import XlsError, is_xls, xls_sheets
 
 TITLE_ROWS = 3  # at most this many title rows may stand above the header
 EXPLANATION_PREFIXES = ("说明:", "note:")  # compared after NFKC + casefold, so 说明： matches
@@ -82,8 +84,12 @@ def load(
     """
     if path.is_dir():
         source, sheets = Source(path, False), _folder_sheets(path, out, tables, limits)
-    elif path.suffix.casefold() in (".xlsx", ".xlsm"):
-        source, sheets = Source(path, True), _workbook_sheets(path, out, tables, limits)
+    elif path.suffix.casefold() in (".xlsx", ".xlsm", ".xls") and path.is_file():
+        reader = _xls_workbook_sheets if _is_xls_file(path) else _workbook_sheets
+        if reader is _workbook_sheets and path.suffix.casefold() == ".xls":
+            _report_renamed(path, out)
+            return Source(path, True), {}
+        source, sheets = Source(path, True), reader(path, out, tables, limits)
     else:
         _report_bad_path(path, out)
         return Source(path, False), {}
@@ -93,18 +99,27 @@ def load(
 def _report_bad_path(path: Path, out: Findings) -> None:
     if not path.exists():
         out.problem(str(path), None, None, "找不到此文件夹或文件", "no such folder or file")
-    elif path.suffix.casefold() == ".xls":
-        out.problem(
-            path.name, None, None,
-            "不支持旧版 .xls 工作簿；请在 Excel 中另存为 .xlsx",
-            "old .xls workbooks are not supported; save it as .xlsx in Excel",
-        )  # fmt: skip
     else:
         out.problem(
             path.name, None, None,
-            "应为存放 CSV 文件的文件夹或一个 .xlsx 工作簿",
-            "expected a folder of CSV files or one .xlsx workbook",
+            "应为存放 CSV 文件的文件夹或一个 .xlsx/.xls 工作簿",
+            "expected a folder of CSV files or one .xlsx or .xls workbook",
         )  # fmt: skip
+
+
+def _is_xls_file(path: Path) -> bool:
+    """An old Excel workbook by its content (an .xls renamed .xlsx still reads as .xls)."""
+    with path.open("rb") as file:
+        head = file.read(8)
+    return is_xls(head) or (path.suffix.casefold() == ".xls" and not head.startswith(b"PK"))
+
+
+def _report_renamed(path: Path, out: Findings) -> None:
+    out.problem(
+        path.name, None, None,
+        f"此文件其实是 .xlsx 工作簿，只是扩展名写成了 .xls；请把文件名改为 {path.stem}.xlsx",
+        f"this file is really an .xlsx workbook named .xls; rename it to {path.stem}.xlsx",
+    )  # fmt: skip
 
 
 def _folder_sheets(folder: Path, out: Findings, tables: tuple[TableSpec, ...], limits: Limits) -> dict[str, RawSheet]:
@@ -139,8 +154,19 @@ def _claim(sheets: dict[str, RawSheet], stem: str, name: str, out: Findings) -> 
     return False
 
 
+def looks_like_bomless_utf16(data: bytes) -> bool:
+    """Every other byte zero at the start: UTF-16 text without its byte-order mark."""
+    head = data[:4096]
+    if len(head) < 4 or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    even, odd = head[0::2], head[1::2]
+    return even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd)
+
+
 def decode(data: bytes) -> str | None:
     """Text of a CSV file: UTF-16 (with BOM), UTF-8 (with or without BOM) or GB18030/GBK."""
+    if looks_like_bomless_utf16(data):
+        return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         encodings: tuple[str, ...] = ("utf-16",)
     else:
@@ -154,7 +180,15 @@ def decode(data: bytes) -> str | None:
 
 
 def _csv_records(file: Path, out: Findings) -> list[tuple[int, list[str]]] | None:
-    text = decode(file.read_bytes())
+    data = file.read_bytes()
+    if looks_like_bomless_utf16(data):
+        out.problem(
+            file.name, None, None,
+            "文件是没有字节顺序标记（BOM）的 UTF-16 编码，无法可靠识别；请另存为 UTF-8 编码的 CSV",
+            "the file is UTF-16 without a byte-order mark (BOM), an unsupported encoding; save it as CSV in UTF-8",
+        )  # fmt: skip
+        return None
+    text = decode(data)
     if text is None:
         out.problem(
             file.name, None, None,
@@ -210,20 +244,44 @@ def _workbook_sheets(path: Path, out: Findings, tables: tuple[TableSpec, ...], l
 def _sheets_of(path: Path, workbook: object, out: Findings, tables: tuple[TableSpec, ...]) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
     for sheet in workbook.worksheets:  # type: ignore[attr-defined]
-        label = f"{path.name}[{sheet.title}]"
-        stem = stem_for(sheet.title, tables)
-        if stem is None:
-            out.warning(
-                label, None, None,
-                "不是数据约定中的工作表，已忽略", "not a sheet of the data contract; ignored",
-            )  # fmt: skip
-        elif _claim(sheets, stem, label, out):
+        if stem := _sheet_stem(sheets, path, sheet.title, out, tables):
             sheet.reset_dimensions()  # a declared size is not trusted: no padding to it
             records = [
                 (n, cells) for n, row in enumerate(sheet.iter_rows(), 1)
                 if any(cells := [cell_text(c) for c in row])
             ]
-            sheets[stem] = RawSheet(label, records, False)
+            sheets[stem] = RawSheet(f"{path.name}[{sheet.title}]", records, False)
+    return sheets
+
+
+def _sheet_stem(
+    sheets: dict[str, RawSheet], path: Path, title: str, out: Findings, tables: tuple[TableSpec, ...]
+) -> str | None:
+    """The table a sheet supplies; None (reported) when it is no table or a second one."""
+    label = f"{path.name}[{title}]"
+    stem = stem_for(title, tables)
+    if stem is None:
+        out.warning(
+            label, None, None,
+            "不是数据约定中的工作表，已忽略", "not a sheet of the data contract; ignored",
+        )  # fmt: skip
+        return None
+    return stem if _claim(sheets, stem, label, out) else None
+
+
+def _xls_workbook_sheets(path: Path, out: Findings, tables: tuple[TableSpec, ...], limits: Limits) -> dict[str, RawSheet]:
+    """The sheets of an old .xls workbook, read by the same rules (see :mod:`data.xls`). An .xls
+    is not compressed: its size on disk is counted against the limit before it is read."""
+    Budget(path.name, limits).take(path.stat().st_size)
+    sheets: dict[str, RawSheet] = {}
+    try:
+        for title, rows in xls_sheets(path):
+            if stem := _sheet_stem(sheets, path, title, out, tables):
+                records = [(n, [cell_text(c) for c in row]) for n, row in enumerate(rows, 1)]
+                sheets[stem] = RawSheet(f"{path.name}[{title}]", records, False)
+    except XlsError as error:
+        out.problem(path.name, None, None, error.zh, error.en)
+        return {}
     return sheets
 
 
@@ -247,7 +305,21 @@ def cell_text(cell: object) -> str:
         return _minutes_text(value.total_seconds())
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, str):
+        value = unescape_ooxml(value)
     return clean(str(value))
+
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_ooxml(text: str) -> str:
+    """Excel writes a character XML cannot hold (a control character) as ``_xHHHH_`` and a literal
+    ``_x`` as ``_x005F_x``; openpyxl leaves both as they are. The characters themselves, so that a
+    NUL typed into a cell is seen (and reported) as one."""
+    if "_x" not in text:
+        return text
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def _datetime_text(value: dt.datetime, has_time: bool) -> str:
@@ -290,8 +362,23 @@ def make_table(stem: str, raw: RawSheet, out: Findings) -> Table | None:
             )  # fmt: skip
             continue
         values = {name: cells[i] if i < len(cells) else "" for name, i in positions.items()}
+        _report_control_characters(table, number, values, out)
         table.rows.append(Row(number, values))
     return table
+
+
+def _report_control_characters(table: Table, number: int, values: dict[str, str], out: Findings) -> None:
+    """A cell holding NUL or another control character is a problem (the database and the
+    calendars cannot hold it); the cell is kept without it so that later checks stay meaningful."""
+    for name, value in values.items():
+        problem = control_character(value)
+        if problem:
+            out.problem(
+                table.label, number, table.header(name),
+                f"含有不可见的控制字符（{problem}）；请删除后重新保存",
+                f"holds an invisible control character ({problem}); delete it and save again",
+            )  # fmt: skip
+            values[name] = "".join(ch for ch in value if control_character(ch) is None)
 
 
 def _header_index(stem: str, records: list[tuple[int, list[str]]]) -> int:
@@ -357,4 +444,13 @@ def _report_columns(table: Table, header_row: int, extra: list[str], out: Findin
                 table.label, header_row, column.name,
                 f"缺少必需的列“{column.zh}”（{column.name}）",
                 f"required column {column.name} ({column.zh}) is missing",
+            )  # fmt: skip
+    for group in table.spec.one_of:
+        if not any(name in table.headers for name in group):
+            table.missing.update(group)
+            columns = [table.spec.column(name) for name in group]
+            out.problem(
+                table.label, header_row, group[0],
+                "需要以下列之一：" + "、".join(f"“{c.zh}”（{c.name}）" for c in columns),
+                "one of these columns is required: " + ", ".join(f"{c.name} ({c.zh})" for c in columns),
             )  # fmt: skip

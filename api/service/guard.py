@@ -15,22 +15,22 @@ It covers every route, including routes added later, by looking at the route a r
 from __future__ import annotations
 
 import json
-import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 import anyio
 from fastapi import params
-from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.service.auth import UNIVERSITY_HEADER, Principal, authenticate, forbid
 from api.service.deps import PRINCIPAL_KEY, get_principal
+from api.service.endpoints import endpoints
 from api.service.errors import ApiError, request_lang
 from api.service.settings import Settings
+from data.cells import control_character
 
 SLACK = 64 * 1024  # multipart boundaries and part headers around an upload
 
@@ -40,14 +40,6 @@ class RoutePolicy:
     auth: bool  # the route needs a bearer token
     role: str | None  # the least role it needs
     upload: bool  # it takes a file (multipart)
-
-
-def control_character(text: str) -> str | None:
-    """A description of the first control character in ``text`` (tab and line breaks allowed)."""
-    for i, ch in enumerate(text):
-        if ch not in "\t\n\r" and unicodedata.category(ch) in ("Cc", "Cs"):
-            return f"U+{ord(ch):04X} at position {i + 1}"
-    return None
 
 
 def _walk(dependant: Any) -> list[Any]:
@@ -64,21 +56,6 @@ def policy_of(dependant: Any, principal_call: Callable[..., Any]) -> RoutePolicy
     role = next((r for r in roles if r), None)
     upload = any(isinstance(p.field_info, params.Form) for d in dependants for p in d.body_params)
     return RoutePolicy(auth, role, upload)
-
-
-def _endpoints(routes: Any) -> Iterator[Any]:
-    """Every FastAPI endpoint of ``routes`` as an object with ``path_regex``, ``methods`` and
-    ``dependant``: an ``APIRoute``, or (FastAPI >= 0.120) a route of an included router in
-    its effective context (the prefix and the router's dependencies applied)."""
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        elif hasattr(route, "effective_route_contexts"):
-            for context in route.effective_route_contexts():
-                if getattr(context, "dependant", None) is not None and getattr(context, "path_regex", None):
-                    yield context
-        elif hasattr(route, "routes") and not hasattr(route, "path_regex"):
-            yield from _endpoints(route.routes)
 
 
 class RequestGuard:
@@ -116,7 +93,7 @@ class RequestGuard:
             app = scope.get("app")
             routes = getattr(getattr(app, "router", None), "routes", ())
             self._table = [
-                (e.path_regex, set(e.methods or ()), policy_of(e.dependant, self.principal_call)) for e in _endpoints(routes)
+                (e.path_regex, set(e.methods or ()), policy_of(e.dependant, self.principal_call)) for e in endpoints(routes)
             ]
         path, method = scope.get("path", ""), scope.get("method", "")
         for regex, methods, policy in self._table:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 
 from sqlalchemy import Engine
@@ -25,7 +24,6 @@ class ServiceState:
         self.sessions = sessions
         self.runner = runner
         self.new_admin_token: str | None = None  # generated at this start (printed once)
-        self.change_lock = threading.Lock()  # one change per term at a time (409 check + insert)
         self._problems = _LRU(16)
         self._plans = _LRU(64)
         self._visits = _LRU(64)

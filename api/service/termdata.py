@@ -1,6 +1,6 @@
 """Term data as the service keeps it: uploads checked and stored as they came, change rows applied.
 
-An upload is an .xlsx workbook or a .zip of the contract's CSV files. It is validated by
+An upload is an .xlsx workbook, an old .xls workbook, or a .zip of the contract's CSV files. It is validated by
 ``data.reader.read_problem`` exactly as the command line does (written to a temporary folder), and
 stored byte for byte. A change (``POST /api/terms/{id}/changes``) is applied to the tables of the
 data the published plan was made from; the result is written as CSV files, read back through the
@@ -27,6 +27,7 @@ from data.holidays_cn import china_holidays
 from data.problems import Findings, InputError, InputProblem
 from data.reader import ReadResult, read_problem
 from data.tables import load
+from data.xls import is_xls, looks_like_html
 from solver.problem import Problem
 
 XLSX_MARKER = "xl/workbook.xml"
@@ -39,7 +40,7 @@ class Checked:
     """Validated term data: the problem, its warnings, and the bytes to store."""
 
     result: ReadResult
-    media: str  # xlsx | zip
+    media: str  # xlsx | xls | zip
     content: bytes
     filename: str
 
@@ -60,6 +61,11 @@ def input_error(exc: InputError, zh: str = "数据有误，请按下列问题逐
     )  # fmt: skip
 
 
+def as_limits(limits: Limits | int) -> Limits:
+    """``Limits``; a bare number is the expanded-size limit (the default entry count)."""
+    return limits if isinstance(limits, Limits) else Limits(max_expanded_bytes=limits)
+
+
 def expansion_error(exc: ExpansionError) -> ApiError:
     """413: the upload expands past the limit (found while it was being read)."""
     p = exc.problems[0]
@@ -72,19 +78,22 @@ def warnings_of(result: ReadResult) -> list[Problem5]:
 
 # uploads -----------------------------------------------------------------------------------------
 def media_of(content: bytes, filename: str) -> str:
-    """``xlsx`` or ``zip``; anything else is refused with a message that says what to send."""
-    name = filename.casefold()
+    """``xlsx``, ``xls`` or ``zip``; anything else is refused with a message that says what to send."""
+    if is_xls(content[:8]):
+        return "xls"
     if content[:4] != b"PK\x03\x04":
-        if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or name.endswith(".xls"):
+        if filename.casefold().endswith(".xls") and looks_like_html(content[:2048]):
             raise ApiError(
                 415, "unsupported_file",
-                "不支持旧版 .xls 工作簿；请在 Excel 中另存为 .xlsx 后上传",
-                "old .xls workbooks are not supported; save it as .xlsx in Excel and upload that",
+                f"“{filename}”其实是网页（HTML 表格，很多教务系统这样导出），不是 Excel 工作簿；"
+                "请用 Excel 打开后另存为 .xlsx 或 .xls 再上传",
+                f"{filename!r} is really a web page (an HTML table, as many academic-affairs systems "
+                "export it), not an Excel workbook; open it in Excel, save it as .xlsx or .xls and upload that",
             )  # fmt: skip
         raise ApiError(
             415, "unsupported_file",
-            f"文件“{filename}”不是 .xlsx 工作簿，也不是 CSV 文件的 .zip 压缩包；请上传其中之一",
-            f"{filename!r} is neither an .xlsx workbook nor a .zip of CSV files; upload one of those",
+            f"文件“{filename}”不是 .xlsx/.xls 工作簿，也不是 CSV 文件的 .zip 压缩包；请上传其中之一",
+            f"{filename!r} is neither an .xlsx or .xls workbook nor a .zip of CSV files; upload one of those",
         )  # fmt: skip
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
@@ -99,14 +108,16 @@ def media_of(content: bytes, filename: str) -> str:
 
 
 @contextmanager
-def materialized(content: bytes, media: str, filename: str, limits: Limits) -> Iterator[Path]:
+def materialized(content: bytes, media: str, filename: str, limits: Limits | int) -> Iterator[Path]:
     """The stored data as a path ``read_problem`` reads: a workbook file or a folder of CSVs."""
+    limits = as_limits(limits)
     with tempfile.TemporaryDirectory(prefix="frontline-") as tmp:
         root = Path(tmp)
-        if media == "xlsx":
-            name = PurePosixPath(filename.replace("\\", "/")).name or "term.xlsx"
-            if not name.casefold().endswith((".xlsx", ".xlsm")):
-                name = f"{Path(name).stem or 'term'}.xlsx"
+        if media in ("xlsx", "xls"):
+            suffixes = (".xlsx", ".xlsm") if media == "xlsx" else (".xls",)
+            name = PurePosixPath(filename.replace("\\", "/")).name or f"term.{media}"
+            if not name.casefold().endswith(suffixes):
+                name = f"{Path(name).stem or 'term'}.{media}"
             path = root / name
             path.write_bytes(content)
             yield path
@@ -117,9 +128,10 @@ def materialized(content: bytes, media: str, filename: str, limits: Limits) -> I
             yield folder
 
 
-def _extract_csvs(content: bytes, folder: Path, limits: Limits) -> None:
+def _extract_csvs(content: bytes, folder: Path, limits: Limits | int) -> None:
     """The zip's CSV files into ``folder``, inflated in chunks and counted against ``limits``
     (declared sizes are not trusted); 413 as soon as the total passes the limit."""
+    limits = as_limits(limits)
     try:
         archive = open_zip(io.BytesIO(content), "upload.zip", limits)
     except zipfile.BadZipFile as exc:
@@ -163,8 +175,9 @@ def _extract_csvs(content: bytes, folder: Path, limits: Limits) -> None:
         )  # fmt: skip
 
 
-def check_upload(content: bytes, filename: str, limits: Limits) -> Checked:
+def check_upload(content: bytes, filename: str, limits: Limits | int) -> Checked:
     """Validate an upload; raise :class:`ApiError` (415/422) with every problem found."""
+    limits = as_limits(limits)
     media = media_of(content, filename)
     with materialized(content, media, filename, limits) as path:
         try:
@@ -176,8 +189,9 @@ def check_upload(content: bytes, filename: str, limits: Limits) -> Checked:
     return Checked(result, media, content, filename)
 
 
-def read_stored(content: bytes, media: str, filename: str, limits: Limits) -> ReadResult:
+def read_stored(content: bytes, media: str, filename: str, limits: Limits | int) -> ReadResult:
     """Read stored data back (it was valid when stored)."""
+    limits = as_limits(limits)
     with materialized(content, media, filename, limits) as path:
         return read_problem(path, limits)
 
@@ -217,7 +231,7 @@ def _official_holiday_rows(problem: Problem) -> list[dict[str, str]]:
 
 def apply_changes(
     problem: Problem, content: bytes, media: str, filename: str, request: dict[str, Any],
-    limits: Limits,
+    limits: Limits | int,
 ) -> Checked:
     """The base data (read into ``problem``) with the change rows applied, validated, as a zip of CSV files.
 
@@ -225,6 +239,7 @@ def apply_changes(
     reported as ``changes.<table>[i]`` (or ``remove[i]``) with the column, so that the office
     knows which submitted row to fix.
     """
+    limits = as_limits(limits)
     problems: list[Problem5] = []
     with materialized(content, media, filename, limits) as path:
         _, loaded = load(path, Findings(), limits=limits)

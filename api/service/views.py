@@ -18,6 +18,7 @@ from api.service.schemas import (
     TermOut,
     TermSummary,
 )
+from api.service.storage.db import write_lock
 from api.service.storage.models import Dataset, Job, PlanVersion, Term
 
 Row = TypeVar("Row", Term, Job, PlanVersion, Dataset)
@@ -30,7 +31,10 @@ def get_or_404(session: Session, model: type[Row], ident: str, *, lock: bool = F
         raise not_found(zh, en, ident.replace("\x00", ""))
     key = inspect(model).primary_key[-1]  # a Term's key is (university, term_id): term_id
     query = select(model).where(key == ident)  # the session is bound to the caller's university
-    row = session.scalars(query.with_for_update() if lock else query).first()
+    if lock:  # a read-modify-write: no other writer until this transaction ends (storage.db)
+        write_lock(session)
+        query = query.with_for_update().execution_options(populate_existing=True)
+    row = session.scalars(query).first()
     if row is None:
         raise not_found(zh, en, ident)
     return row

@@ -42,8 +42,8 @@ from sqlalchemy import select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.service.jobs.lifeline import PARENT_ENV
 from api.service.jobs.runner import WORKER_DATABASE_ENV, claim, finish
-from api.service.jobs.worker import PARENT_ENV
 from api.service.settings import Settings
 from api.service.storage.db import make_engine, make_sessions, migrate, session_scope
 from api.service.storage.models import Job, utcnow

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.service.jobs.lifeline import PARENT_ENV
 from api.service.storage.db import make_engine, make_sessions, session_scope
 from api.service.storage.models import ACTIVE_JOB_STATUSES, Dataset, Job, PlanVersion, Term, utcnow
 from data.archive import Limits
@@ -130,7 +131,7 @@ class ProcessJobRunner:
                 process = subprocess.Popen(
                     [sys.executable, "-m", "api.service.jobs.worker", job_id, str(self.solver_workers),
                      str(self.progress_interval_s)],
-                    env={**os.environ, WORKER_DATABASE_ENV: self.database_url},
+                    env={**os.environ, WORKER_DATABASE_ENV: self.database_url, PARENT_ENV: str(os.getpid())},
                     stdin=subprocess.DEVNULL,
                 )  # fmt: skip
                 self._running[job_id] = process

@@ -17,6 +17,8 @@ _DESCRIPTIONS = {
     413: "upload too large / 上传文件过大",
     415: "unsupported file type / 不支持的文件类型",
     422: "invalid request or data, with every problem / 请求或数据有误，逐条列出",
+    429: "too many jobs queued; retry after Retry-After seconds / 排队任务过多，请稍后重试",
+    503: "busy; retry after Retry-After seconds / 服务繁忙，请稍后重试",
 }
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -130,7 +131,7 @@ class Dataset(Tenant, Base):
     kind: Mapped[str] = mapped_column(String(16))  # upload | change
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("datasets.id"), default=None)
     filename: Mapped[str] = mapped_column(String(400), default="")
-    media: Mapped[str] = mapped_column(String(16))  # xlsx | zip
+    media: Mapped[str] = mapped_column(String(16))  # xlsx | xls | zip
     content: Mapped[bytes] = mapped_column(LargeBinary)  # the original upload, or the parent's
     change_request: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -154,7 +155,14 @@ class RosterEntry(Tenant, Base):
 
 class PlanVersion(Tenant, Base):
     __tablename__ = "plans"
-    __table_args__ = (Index("ux_plans_job_id", "job_id", unique=True), _term_fk())
+    __table_args__ = (
+        Index("ux_plans_job_id", "job_id", unique=True),
+        Index(  # one published plan per term (migration 0003_hardening; per university: 0016)
+            "uq_plans_one_published_per_term", "university_id", "term_id", unique=True,
+            sqlite_where=text("state = 'published'"), postgresql_where=text("state = 'published'"),
+        ),
+        _term_fk(),
+    )  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     term_id: Mapped[str] = mapped_column(String(200), index=True)
@@ -209,7 +217,13 @@ class Job(Tenant, Base):
 
 class FeedToken(Tenant, Base):
     __tablename__ = "feed_tokens"
-    __table_args__ = (Index("ix_feed_tokens_subject", "university_id", "kind", "subject_id"),)
+    __table_args__ = (
+        Index("ix_feed_tokens_subject", "university_id", "kind", "subject_id"),
+        Index(  # one working URL per subscriber (migration 0003_hardening; per university: 0016)
+            "uq_feed_tokens_one_active", "university_id", "kind", "subject_id", unique=True,
+            sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(String(16))  # leader | unit | office

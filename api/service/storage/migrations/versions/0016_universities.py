@@ -54,8 +54,8 @@ REFERENCES = [
     ("record_versions", "visit_records", ["record_id"], ["university_id", "record_id"]),
     ("feedback_events", "feedback_items", ["item_id"], ["university_id", "item_id"]),
 ]  # fmt: skip
-# (index, table, columns before, columns after, unique)
-INDEXES = [
+# (index, table, columns before, columns after, unique: True | False | the WHERE of a partial unique index)
+INDEXES: list[tuple[str, str, list[str], list[str], bool | str]] = [
     ("ix_roster_member", "roster", ["kind", "member_id"], ["university_id", "kind", "member_id"], False),
     ("ix_jobs_term_status", "jobs", ["term_id", "status"], ["university_id", "term_id", "status"], False),
     ("ix_feed_tokens_subject", "feed_tokens", ["kind", "subject_id"], ["university_id", "kind", "subject_id"], False),
@@ -67,6 +67,9 @@ INDEXES = [
     ("ix_confirmations_term_record", "confirmations", ["term_id", "record_id"], ["university_id", "term_id", "record_id"], False),
     ("ix_feedback_items_term_owner", "feedback_items", ["term_id", "owner"], ["university_id", "term_id", "owner"], False),
     ("ix_feedback_events_item", "feedback_events", ["item_id"], ["university_id", "item_id"], False),
+    ("uq_plans_one_published_per_term", "plans", ["term_id"], ["university_id", "term_id"], "state = 'published'"),
+    ("uq_feed_tokens_one_active", "feed_tokens", ["kind", "subject_id"], ["university_id", "kind", "subject_id"],
+     "revoked_at IS NULL"),
 ]  # fmt: skip
 
 
@@ -163,7 +166,11 @@ def _foreign_keys_to_universities(items: list[tuple[str, list[str]]], *, create:
 def _reindex(before: int, after: int) -> None:
     for name, table, *columns, unique in INDEXES:
         op.drop_index(name, table_name=table)
-        op.create_index(name, table, columns[after], unique=unique)
+        if isinstance(unique, str):
+            where = sa.text(unique)
+            op.create_index(name, table, columns[after], unique=True, sqlite_where=where, postgresql_where=where)
+        else:
+            op.create_index(name, table, columns[after], unique=bool(unique))
 
 
 def _fk_name(table: str, referred: str, columns: list[str]) -> str:
