@@ -19,9 +19,8 @@ from api.service.storage.models import Base
 engine = context.config.attributes["engine"]
 with engine.connect() as connection:
     sqlite = connection.dialect.name == "sqlite"
-    if sqlite:
-        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction, or it is ignored
-        connection.commit()  # ends SQLAlchemy's autobegun (empty) transaction
+    if sqlite:  # on the driver's connection, outside any transaction (inside one it is ignored)
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
     with connection.begin():
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
@@ -39,5 +38,4 @@ with engine.connect() as connection:
             if broken:
                 raise RuntimeError(f"the migration left broken references: {broken[:5]}")
     if sqlite:
-        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-        connection.commit()
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
