@@ -383,3 +383,32 @@ def test_the_compliance_workbook_downloads_with_no_formula_from_data(world: dict
     book = openpyxl.load_workbook(io.BytesIO(r.content))
     assert len(book.sheetnames) >= 4
     assert c.get(f"/api/terms/{TERM_ID}/compliance.xlsx", headers=auth(world, "L001")).status_code == 403
+
+
+# what happened feeds the next re-plan ------------------------------------------------------------
+def test_a_change_after_a_lecture_recorded_not_held_replaces_it_moving_nothing_else(tmp_path: Path) -> None:
+    from evidence_support import events
+    from service_support import wait_job
+
+    tables = term_tables()
+    tables["term"][1][3], tables["courses"][1][5] = "8", "1-8"  # weeks left after the lecture
+    with TestClient(create_app(settings(tmp_path))) as c:
+        plan_id = publish(c, tables)
+        before = {e["uid"]: e for e in events(c, plan_id)}
+        lecture = min((e for e in before.values() if e["visit_kind"] == "classroom"), key=lambda e: e["start"])
+        set_clock(c, at(lecture, 60, "end"))
+        body = {"status": "not_held", "reason": "临时参加省委会议"}
+        record = c.put(f"/api/visits/{lecture['uid']}/record", json=body, headers=bearer()).json()
+        r = c.post(f"/api/terms/{TERM_ID}/changes", json={"now": at(lecture, 60, "end").isoformat()}, headers=bearer())
+        assert r.status_code == 202, r.text
+        job = wait_job(c.get, r.json()["job_id"])
+        assert job["status"] == "done", job
+        changes = c.get(f"/api/plans/{job['plan_id']}/changes", headers=bearer()).json()["changes"]
+        by_uid = {x["uid"]: x for x in changes}
+        assert by_uid[lecture["uid"]]["change"] == "cancelled"
+        assert record["record_id"] in by_uid[lecture["uid"]]["reason"]
+        added = [x for x in changes if x["change"] == "added"]
+        after_ = {e["uid"]: e for e in events(c, job["plan_id"])}
+        assert any(after_[x["uid"]]["visit_kind"] == "classroom" and after_[x["uid"]]["leader_id"] == lecture["leader_id"] for x in added)
+        moved = [x for x in changes if x["change"] == "moved"]
+        assert not moved, moved  # nothing else had to move
