@@ -30,7 +30,6 @@ from api.service.storage.models import (
     Job,
     PlanVersion,
     Term,
-    utcnow,
 )
 
 router = APIRouter(prefix="/api/terms", tags=["terms"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 422))

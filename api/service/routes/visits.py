@@ -107,7 +107,7 @@ def post_record(body: UnplannedIn, state: StateDep, session: SessionDep, who: An
 
 def _check_names(published: Published, leader_id: str, target_id: str) -> None:
     problem = published.problem
-    problems = []
+    problems: list[records.Problem5] = []
     try:
         problem.leader(leader_id)
     except KeyError:
