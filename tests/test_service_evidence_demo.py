@@ -40,3 +40,20 @@ def test_serve_demo_serves_the_demo_records_and_judges_them_as_the_cli_does(tmp_
     assert again["summary"] == summary  # a second start imports nothing twice
     assert set(live["summary"]["verdicts"].values()) and all(live["summary"]["verdicts"].values())
     assert live["leaders"] == offline.leader_rows()
+
+
+def test_a_unit_confirming_an_imported_record_of_a_planned_visit_confirms_it(tmp_path: Path) -> None:
+    """Imported planned visits leave kind and target to the plan; the live evidence resolves them."""
+    import datetime as dt
+
+    with TestClient(create_app(settings(tmp_path))) as c:
+        state = c.app.state.service  # type: ignore[attr-defined]
+        state.clock = lambda: dt.datetime(2026, 9, 8, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+        said: list[str] = []
+        publish_demo(state, "http://testserver", said.append)
+        unit = re.search(r"UNIT_TOKEN=(\S+)", said[0])
+        assert unit
+        visit = "99999999-not-a-visit"
+        assert c.post(f"/api/visits/{visit}/confirmation", json={"result": "confirmed"}, headers=bearer(unit[1])).status_code == 404
+        r = c.post("/api/visits/c5fb1d30b88b78c3498b4ebe@frontline/confirmation", json={"result": "confirmed"}, headers=bearer(unit[1]))
+        assert r.status_code == 201 and r.json()["record_id"] == "R00001" and r.json()["evidence"] == "confirmed"
