@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -50,6 +51,11 @@ class Settings(BaseSettings):
     # Minutes before a visit's start and after its end in which codes are handed out and
     # check-ins accepted (the records contract counts check-ins 15 minutes either side).
     checkin_margin_minutes: int = Field(default=15, ge=0, le=120)
+    # Pretend the service started at this moment (demos and walks through past terms); the clock
+    # runs on from it in real time. Unset: the real time.
+    now: dt.datetime | None = None
+    # Check-ins one visit takes at most (a leaked code cannot fill the table).
+    max_checkins_per_visit: int = Field(default=3000, ge=1)
 
     # Where solves run: ``local`` (processes of this web server; SQLite or PostgreSQL) or ``queue``
     # (the Procrastinate job queue in the PostgreSQL database; ``frontline worker`` runs them).

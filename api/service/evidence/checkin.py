@@ -64,7 +64,7 @@ def issue_code(state: ServiceState, session: Session, visit: Visit, base_url: st
     url = f"{base_url.rstrip('/')}/checkin/{code}"
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", scale=4, border=2, xmldecl=False)
-    return Code(code, url, buffer.getvalue().decode("utf-8"), expires)
+    return Code(code, url, buffer.getvalue().decode("utf-8"), expires.astimezone(visit.published.zone))
 
 
 def salt(state: ServiceState, session: Session) -> bytes:
@@ -114,6 +114,10 @@ def check_in(state: ServiceState, session: Session, code: CheckinCode, visit: Vi
     first, last = window(state, visit)
     if now > code.expires_at or not first <= now <= last:
         raise expired()
+    held = count(session, code.term_id, code.uid)
+    if held >= state.settings.max_checkins_per_visit:
+        limit = state.settings.max_checkins_per_visit
+        raise ApiError(409, "too_many_checkins", f"这次走访的签到已达上限 {limit} 人", f"this visit has reached its limit of {limit} check-ins")
     counted = True
     try:
         with session.begin_nested():

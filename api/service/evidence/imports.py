@@ -55,8 +55,7 @@ def store(session: Session, published: Published, filename: str, content: bytes,
     counts: Counter[str] = Counter()
     term_id = published.term_id
     _conflicts(session, term_id, records)
-    for v in records.visits:
-        counts[_visit(session, term_id, v, who)] += 1
+    _visits(session, term_id, records.visits, who, counts)
     held = _held_confirmations(session, term_id)
     for c in records.confirmations:
         key = (c.record_id, c.source, c.result, c.by, _minute(c.at))
@@ -66,8 +65,9 @@ def store(session: Session, published: Published, filename: str, content: bytes,
         held.add(key)
         session.add(Confirmation(term_id=term_id, record_id=c.record_id, source=c.source, result=c.result, by=c.by, at=c.at, note=c.note, created_by=who.name))
         counts["confirmations_added"] += 1
+    items = {i.item_id: i for i in session.scalars(select(FeedbackItem).where(FeedbackItem.item_id.in_([f.item_id for f in records.feedback])))}
     for f in records.feedback:
-        counts[_item(session, term_id, f, who)] += 1
+        counts[_item(session, term_id, items.get(f.item_id), f, who)] += 1
     row = RecordImport(term_id=term_id, filename=filename[:400], content=content, counts=dict(counts), created_by=who.name)
     session.add(row)
     session.flush()
@@ -104,30 +104,49 @@ def _conflicts(session: Session, term_id: str, records: rec.RecordSet) -> None:
         raise ApiError(422, "invalid_records", "导入的记录与已有记录冲突", "the imported records conflict with the records held", problems=problems)
 
 
-def _visit(session: Session, term_id: str, v: rec.VisitRecord, who: Principal) -> str:
-    record = session.scalars(select(VisitRecord).where(VisitRecord.record_id == v.record_id)).first()
-    if record is not None and record.term_id != term_id:
-        raise ApiError(422, "invalid_records", f"record_id {v.record_id} 已用于另一个学期", f"record_id {v.record_id} is used by another term",
-                       problems=[("visits", None, "record_id", f"{v.record_id} 已用于另一个学期", f"{v.record_id} belongs to another term")])  # fmt: skip
-    if record is None:
-        record = VisitRecord(
-            record_id=v.record_id, term_id=term_id, uid=v.uid, leader_id=v.leader_id, visit_kind=v.visit_kind or "",
-            target_id=v.target_id or "", version=0, created_by=who.name,
+def _visits(session: Session, term_id: str, visits: tuple[rec.VisitRecord, ...], who: Principal, counts: Counter[str]) -> None:
+    ids = [v.record_id for v in visits]
+    held: dict[str, VisitRecord] = {}
+    for chunk in range(0, len(ids), 500):
+        held.update({r.record_id: r for r in session.scalars(select(VisitRecord).where(VisitRecord.record_id.in_(ids[chunk:chunk + 500])))})
+    elsewhere = sorted(r.record_id for r in held.values() if r.term_id != term_id)
+    if elsewhere:
+        raise ApiError(
+            422, "invalid_records", f"record_id 已用于另一个学期：{', '.join(elsewhere[:5])}", f"record_id used by another term: {', '.join(elsewhere[:5])}",
+            problems=[("visits", None, "record_id", f"{r} 已用于另一个学期", f"{r} belongs to another term") for r in elsewhere],
         )  # fmt: skip
-        session.add(record)
-        session.flush()
-        outcome = "visits_added"
-    else:
-        last = session.scalars(select(RecordVersion).where(RecordVersion.record_id == record.record_id, RecordVersion.version == record.version)).one()
-        if _same(last, v):
-            return "visits_kept"
-        outcome = "visits_versioned"
-    record.version += 1
-    session.add(RecordVersion(
-        record_id=record.record_id, version=record.version, status=v.status, start=v.start, end=v.end, attendees=v.attendees,
-        reason=v.reason, note=v.note, recorded_at=v.recorded_at, recorded_by=who.name, source="import",
-    ))  # fmt: skip
-    return outcome
+    latest = {
+        v.record_id: v for v in session.scalars(
+            select(RecordVersion).join(VisitRecord, (VisitRecord.record_id == RecordVersion.record_id) & (VisitRecord.version == RecordVersion.version))
+            .where(VisitRecord.term_id == term_id)
+        )
+    }  # fmt: skip
+    added: list[tuple[VisitRecord, rec.VisitRecord]] = []
+    for v in visits:
+        record = held.get(v.record_id)
+        if record is None:
+            record = VisitRecord(
+                record_id=v.record_id, term_id=term_id, uid=v.uid, leader_id=v.leader_id, visit_kind=v.visit_kind or "",
+                target_id=v.target_id or "", version=0, created_by=who.name,
+            )  # fmt: skip
+            held[v.record_id] = record
+            session.add(record)
+            counts["visits_added"] += 1
+        elif v.record_id in latest and _same(latest[v.record_id], v):
+            counts["visits_kept"] += 1
+            continue
+        else:
+            counts["visits_versioned"] += 1
+        record.version += 1
+        added.append((record, v))
+    session.flush()  # the records before their versions
+    session.add_all([
+        RecordVersion(
+            record_id=r.record_id, version=r.version, status=v.status, start=v.start, end=v.end, attendees=v.attendees,
+            reason=v.reason, note=v.note, recorded_at=v.recorded_at, recorded_by=who.name, source="import",
+        )
+        for r, v in added
+    ])  # fmt: skip
 
 
 def _minute(moment: dt.datetime | None) -> dt.datetime | None:
@@ -142,8 +161,7 @@ def _same(last: RecordVersion, v: rec.VisitRecord) -> bool:
     )  # fmt: skip
 
 
-def _item(session: Session, term_id: str, f: rec.FeedbackItem, who: Principal) -> str:
-    item = session.scalars(select(FeedbackItem).where(FeedbackItem.item_id == f.item_id)).first()
+def _item(session: Session, term_id: str, item: FeedbackItem | None, f: rec.FeedbackItem, who: Principal) -> str:
     values = {
         "responded_at": f.responded_at, "resolved_at": f.resolved_at, "rating": f.rating, "reopened": f.reopened,
         "owner": f.owner, "category": f.category, "text": f.text, "anonymous": f.anonymous,

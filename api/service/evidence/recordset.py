@@ -22,7 +22,7 @@ from api.service.storage.models import (
 from data import evidence_files
 from solver.evidence import records as rec
 from solver.evidence.evidence import evidence_of, units_of_target
-from solver.evidence.report import ComplianceReport, compliance
+from solver.evidence.report import ComplianceReport, compliance, resolve_visits
 
 
 def _local(moment: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:
@@ -115,9 +115,8 @@ def evidence(session: Session, published: Published, records: Iterable[VisitReco
     settings = rec.EvidenceSettings.of(published.problem.term)
     target_units = partial(units_of_target, published.problem)
     out: dict[str, str | None] = {}
-    for record, version in pairs:
-        visit = visit_of(record, version, zone)
-        out[record.record_id] = evidence_of(visit, confirmations, target_units, settings) if visit.held else None
+    for visit in resolve_visits([visit_of(r, v, zone) for r, v in pairs], published.plan):  # kind and target from the plan
+        out[visit.record_id] = evidence_of(visit, confirmations, target_units, settings) if visit.held else None
     return out
 
 
