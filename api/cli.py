@@ -139,6 +139,15 @@ def replan(
     except (PlanFileError, ValueError) as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from None
+    if previous_plan.term_id and previous_plan.term_id != result.problem.term.term_id:
+        err.print(
+            f"--previous: 计划 {previous} 属于学期 {previous_plan.term_id}，而数据是学期 {result.problem.term.term_id} 的；"
+            "请给出这一学期发布的计划 / "
+            f"the plan in {previous} is of term {previous_plan.term_id!r}, the data is of term "
+            f"{result.problem.term.term_id!r}; give the plan published for this term",
+            markup=False,
+        )
+        raise typer.Exit(2)
     not_held: dict[str, str] = {}
     if records is not None:
         from data.evidence_files import read_records
