@@ -328,6 +328,9 @@ def worker(
         raise typer.Exit(2)
     from api.service.jobs.queue import Worker
 
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     runner = Worker(settings, concurrency, name)
     where = settings.database_url.split("@")[-1]
     out.print(f"frontline worker {runner.name}: {runner.concurrency} 个并发 / at once, {where}", markup=False, highlight=False)

@@ -83,8 +83,8 @@ def make_app(database_url: str, **pool: Any) -> App:
 
 
 def fairness_key(job: Job) -> str:
-    """Whose share a job counts against: its term's university (before universities: the term)."""
-    return str(getattr(job, "university_id", None) or job.term_id)
+    """Whose share a job counts against: its university."""
+    return job.university_id
 
 
 def placement(session: Session, job: Job, settings: Settings) -> tuple[str | None, int]:
