@@ -326,9 +326,9 @@ def worker(
         raise typer.Exit(2) from None
     if not is_postgres(settings.database_url):  # pragma: no cover - the validator refuses it first
         raise typer.Exit(2)
-    from api.service.jobs.queue import Worker
-
     import logging
+
+    from api.service.jobs.queue import Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     runner = Worker(settings, concurrency, name)
