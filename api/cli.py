@@ -35,13 +35,27 @@ def _seconds(value: float | None) -> float | None:
 DataArg = Annotated[Path, typer.Argument(help="CSV 文件夹或 .xlsx/.xls 工作簿 / folder of CSV files or an .xlsx or .xls workbook")]
 
 
+def _limits():
+    """The service's input limits (``FRONTLINE_MAX_UNZIPPED_BYTES``, ``FRONTLINE_MAX_ZIP_ENTRIES``,
+    ``FRONTLINE_MAX_CELLS``), so that the command line reads exactly what the service accepts."""
+    from pydantic import ValidationError
+
+    from api.service.settings import Settings
+
+    try:
+        return Settings().limits
+    except ValidationError as exc:
+        err.print(f"FRONTLINE_* 设置有误 / invalid FRONTLINE_* setting: {exc}", markup=False)
+        raise typer.Exit(2) from None
+
+
 def _read(data: Path, lang: str):
     """Read and validate the input, or print every problem and exit 2."""
     from data.problems import InputError
     from data.reader import read_problem
 
     try:
-        result = read_problem(data)
+        result = read_problem(data, _limits())
     except InputError as exc:
         for w in exc.warnings:
             err.print(f"[yellow]{ui.warning_word(lang)}[/] {w.format(lang)}", highlight=False)
