@@ -234,3 +234,13 @@ def test_the_cli_writes_the_records_template(tmp_path: Path) -> None:
     result = runner.invoke(app, ["template", "--records", str(tmp_path / "r.xlsx")])
     assert result.exit_code == 0 and openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames[0] == "走访记录"
     assert runner.invoke(app, ["template"]).exit_code == 2
+
+
+def test_the_bundled_demo_plan_and_records_are_regenerated_ones(demo) -> None:
+    """After an intended change of the first-fit plan: ``python -m data.evidence_gen``."""
+    from data.evidence_gen import demo_records, first_fit_plan
+
+    problem, bundled = demo
+    plan = first_fit_plan(problem)
+    assert [(e.uid, e.start) for e in plan.events] == [(e.uid, e.start) for e in bundled.events]
+    assert read_records(RECORDS_DIR, *demo).records == demo_records(problem, bundled)
