@@ -100,6 +100,11 @@ def _text(text: str) -> str:
     return text
 
 
+def _warn(c: Cells, column: str, zh: str, en: str) -> None:
+    """A warning at a cell: the record is kept (the rules flag what needs a look)."""
+    c.out.warning(c.table.label, c.row.number, c.table.header(column), zh, en)
+
+
 class _Reader:
     """Parses and checks the rows of one RECORDS source against the term data and the plan."""
 
@@ -132,7 +137,7 @@ class _Reader:
                 c.fail("record_id", f"记录编号 {record_id} 与第 {self.record_rows[record_id]} 行重复", f"record_id {record_id} repeats row {self.record_rows[record_id]}")
             uid = c.text("uid") or None
             if uid is not None and uid in uid_rows:
-                c.fail("uid", f"计划安排 {uid} 已在第 {uid_rows[uid]} 行记录；每个计划安排只写一条记录（修改请直接改那一行）", f"the planned event {uid} is already recorded in row {uid_rows[uid]}; one record per planned event")
+                _warn(c, "uid", f"计划安排 {uid} 已在第 {uid_rows[uid]} 行记录过；两条记录都计入（如为更正，请删去旧的一行）", f"the planned event {uid} is already recorded in row {uid_rows[uid]}; both records count (delete the old row if this corrects it)")
             record = self._visit(c, record_id, uid)
             if record_id is not None:
                 self.record_rows.setdefault(record_id, c.row.number)
@@ -207,7 +212,7 @@ class _Reader:
             source = c.req("source", _choice(SOURCE_CHOICES, "确认方式", "source"))
             by = c.req("by", _text)
             if source == "unit" and by is not None and by not in self.units:
-                c.fail("by", f"未知的联系对象 {by}：联系对象确认须填写确认单位的编号", f"unknown unit {by}: a unit confirmation names the confirming unit_id")
+                _warn(c, "by", f"未知的联系对象 {by}：联系对象确认应填写确认单位的编号；此确认不计并标记", f"unknown unit {by}: a unit confirmation names the confirming unit_id; it does not count and is flagged")
             item = c.build(
                 Confirmation, record_id=record_id, source=source,
                 result=c.req("result", _choice(RESULT_CHOICES, "确认结果", "result")),
@@ -232,7 +237,7 @@ class _Reader:
                 c.fail("record_id", f"走访记录中没有编号 {record_id}", f"no visit record {record_id} in visits")
             unit_id = c.text("unit_id") or None
             if unit_id is not None and unit_id not in self.units:
-                c.fail("unit_id", f"未知的联系对象 {unit_id}", f"unknown unit {unit_id}")
+                _warn(c, "unit_id", f"未知的联系对象 {unit_id}（units 表中没有）", f"unknown unit {unit_id} (not in units)")
             raised = c.req("raised_at", self.day_start)
             responded = c.opt("responded_at", self.day_end, None)
             resolved = c.opt("resolved_at", self.day_end, None)
@@ -240,7 +245,7 @@ class _Reader:
                 if raised is not None and moment is not None and moment < raised:
                     c.fail(column, f"{moment:%Y-%m-%d %H:%M} 早于提出时间 {raised:%Y-%m-%d %H:%M}", f"{moment:%Y-%m-%d %H:%M} is before raised_at {raised:%Y-%m-%d %H:%M}")
             if c.has("rating") and not c.has("resolved_at") and not c.has("responded_at"):
-                c.fail("rating", "尚未答复的诉求不能评价", "an item that was never answered cannot be rated")
+                _warn(c, "rating", "诉求尚无答复时间却已有评价；请补填答复时间", "the item is rated but has no answer time; fill in responded_at")
             item = c.build(
                 FeedbackItem, item_id=item_id, raised_at=raised, record_id=record_id, unit_id=unit_id,
                 category=c.req("category", _choice(CATEGORY_CHOICES, "诉求类别", "category")),

@@ -107,9 +107,27 @@ def test_bad_confirmations_and_feedback_are_located(tmp_path: Path, demo) -> Non
         ["F1", "2026-09-08 20:00", "R7", "", "weather", "x", "L01", "2026-09-07 10:00", "great"],
     ])
     found = problems_of(tmp_path, demo)
-    for where in ("confirmations.csv:2:record_id:", "confirmations.csv:3:source:", "confirmations.csv:4:by:",
+    for where in ("confirmations.csv:2:record_id:", "confirmations.csv:3:source:",
                   "feedback.csv:2:record_id:", "feedback.csv:2:category:", "feedback.csv:2:responded_at:", "feedback.csv:2:rating:"):
         assert any(p.startswith(where) for p in found), (where, found)
+    assert not any(p.startswith("confirmations.csv:4:") for p in found)  # another unit: flagged, not refused
+
+
+def test_doubtful_but_readable_rows_are_warnings(tmp_path: Path, demo) -> None:
+    problem, plan = demo
+    e = next(x for x in plan.events if x.leader_id == "L01")
+    when = e.start.strftime("%Y-%m-%d %H:%M"), e.end.strftime("%Y-%m-%d %H:%M")
+    write(tmp_path, "visits.csv", [VISIT_HEADER, ["R1", e.uid, "L01", "held", *when, "", "", "", "", "2026-12-01 10:00", ""],
+                                   ["R2", e.uid, "L01", "held", *when, "", "", "", "", "2026-12-01 10:00", ""]])
+    write(tmp_path, "confirmations.csv", [["record_id", "source", "result", "by", "at"], ["R1", "unit", "confirmed", "NOUNIT", "2026-12-01 10:00"]])
+    write(tmp_path, "feedback.csv", [["item_id", "raised_at", "unit_id", "category", "text", "owner", "rating"],
+                                     ["F1", "2026-10-08 20:00", "NOUNIT", "life", "热水", "后勤管理处", "满意"]])
+    read = read_records(tmp_path, problem, plan)
+    assert {(w.file, w.row, w.column) for w in read.warnings} == {
+        ("visits.csv", 3, "uid"), ("confirmations.csv", 2, "by"), ("feedback.csv", 2, "unit_id"), ("feedback.csv", 2, "rating"),
+    }
+    report = compliance(problem, plan, read.records)
+    assert ("R1", "wrong_unit_confirmation") in {(f.record_id, f.flag) for f in report.flags}
 
 
 def test_a_missing_visits_file_and_column_are_problems(tmp_path: Path, demo) -> None:
