@@ -28,6 +28,7 @@ from solver.evidence.report import (
     RATE_COLUMNS,
     ComplianceReport,
 )
+from solver.evidence.requirements import REQUIREMENTS
 from solver.evidence.verdict import VERDICT_NAMES
 
 FILES = ("compliance.csv", "leaders.csv", "flags.csv", "feedback.csv", "feedback_rates.csv", "summary.json", "compliance.xlsx")
@@ -47,9 +48,12 @@ HEADERS = {
         "resolution_due": "应办结", "resolved_on_time": "按时办结", "rated": "已评价",
         "satisfied": "满意和基本满意", "overdue": "逾期", "week": "周次",
         "leaders_planned": "计划有走访的领导", "leaders_held": "已开展走访的领导",
+        "req_weekly_contact": "每周接触（已开展/应达到）", "req_linked_unit": "联系对象", "req_lecture": "思政课",
+        "req_seven_visits": "七进", "req_frontline_share": "一线时间（分钟）",
     },
     "en": {},
 }
+MARKS = {"zh": {"unmet": "未满足", "na": "—"}, "en": {"unmet": "unmet", "na": "-"}}
 SHEETS = {
     "zh": {"summary": "汇总", "requirements": "要求明细", "flags": "疑点标记", "ledger": "诉求台账",
            "rates": "办理率", "weeks": "每周覆盖", "charts": "图表"},
@@ -148,13 +152,27 @@ def _color_verdicts(ws: Worksheet, report: ComplianceReport) -> None:
         ws.cell(row=row, column=column).fill = PatternFill("solid", fgColor=_VERDICT_FILL[leader.verdict])
 
 
+SUMMARY_COLUMNS = (*LEADER_COLUMNS, *(f"req_{r}" for r in REQUIREMENTS))
+
+
+def _summary_rows(report: ComplianceReport, lang: str) -> list[dict[str, Any]]:
+    """leaders.csv with, per requirement, what was held of what was required (the figures behind
+    the verdict)."""
+    marks = MARKS[lang]
+    cells: dict[str, dict[str, str]] = {}
+    for r in report.requirements:
+        text = marks["na"] if not r.required else f"{r.held}/{r.required}" + ("" if r.met else f" {marks['unmet']}")
+        cells.setdefault(r.leader_id, {})[f"req_{r.requirement}"] = text
+    return [{**row, **cells.get(str(row["leader_id"]), {})} for row in report.leader_rows()]
+
+
 def compliance_xlsx(report: ComplianceReport, lang: str = "zh") -> bytes:
     """compliance.xlsx as bytes (Chinese by default)."""
     lang = "en" if lang == "en" else "zh"
     names = SHEETS[lang]
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    summary = _sheet(wb, names["summary"], LEADER_COLUMNS, report.leader_rows(), lang)
+    summary = _sheet(wb, names["summary"], SUMMARY_COLUMNS, _summary_rows(report, lang), lang)
     _color_verdicts(summary, report)
     _sheet(wb, names["requirements"], COMPLIANCE_COLUMNS, report.compliance_rows(), lang)
     _sheet(wb, names["flags"], ("record_id", "leader_id", "leader_name", "flag", "detail"),
