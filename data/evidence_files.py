@@ -36,6 +36,7 @@ from data.specs import (
     parse_moment,
 )
 from data.tables import Source, Table, load
+from data.xls import is_xls
 from solver.evidence.records import Confirmation, FeedbackItem, RecordSet, VisitRecord
 from solver.problem import Problem, Unit
 from solver.result import Plan
@@ -321,8 +322,12 @@ def read_records_bytes(
     label = Path(name).name or "records"
     with tempfile.TemporaryDirectory(prefix="frontline-records-") as tmp:
         folder = Path(tmp)
+        if is_xls(content[:8]):  # an old Excel workbook: read like .xlsx (bounded by data.xls)
+            path = folder / (Path(label).stem + ".xls")
+            path.write_bytes(content)
+            return _relabelled(read_records(path, problem, plan), label)
         if content[:2] != b"PK":
-            raise InputError([InputProblem(label, None, None, "应为 .xlsx 工作簿或 CSV 文件的 .zip 压缩包", "expected an .xlsx workbook or a .zip of CSV files")])
+            raise InputError([InputProblem(label, None, None, "应为 .xlsx（或 .xls）工作簿，或 CSV 文件的 .zip 压缩包", "expected an .xlsx (or .xls) workbook or a .zip of CSV files")])
         try:
             archive = zipfile.ZipFile(io.BytesIO(content))
         except zipfile.BadZipFile as exc:
