@@ -207,7 +207,7 @@ def test_the_workbook_has_every_sheet_and_native_charts(demo) -> None:
     problem, plan = demo
     report = compliance(problem, plan, read_records(RECORDS_DIR, *demo).records)
     wb = openpyxl.load_workbook(io.BytesIO(compliance_xlsx(report)))
-    assert wb.sheetnames == ["汇总", "要求明细", "疑点标记", "诉求台账", "办理率", "每周覆盖", "图表"]
+    assert wb.sheetnames == ["汇总", "要求明细", "疑点标记", "诉求台账", "办理率", "走访明细", "每周覆盖", "图表"]
     assert wb["汇总"].cell(1, 4).value == "结论" and wb["汇总"].cell(2, 4).value in ("达标", "基本达标", "未达标")
     charts = openpyxl.load_workbook(io.BytesIO(compliance_xlsx(report)))["图表"]
     assert len(charts._charts) == 3  # noqa: SLF001 - openpyxl keeps a sheet's charts there
