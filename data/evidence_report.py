@@ -163,9 +163,9 @@ def _color_verdicts(ws: Worksheet, report: ComplianceReport) -> None:
 
 SUMMARY_COLUMNS = (*LEADER_COLUMNS, *(f"req_{r}" for r in REQUIREMENTS))
 VISIT_COLUMNS = (
-    "record_id", "leader_id", "leader_name", "uid", "status", "start", "end", "visit_kind", "target_id",
-    "attendees", "evidence", "flags", "reason", "recorded_at", "note",
-)  # fmt: skip
+    "record_id", "leader_id", "leader_name", "status", "start", "end", "visit_kind", "target_id",
+    "evidence", "flags", "reason",
+)  # fmt: skip (the sheet has a row per record: what an auditor needs, no more)
 
 
 def _visit_rows(report: ComplianceReport) -> list[dict[str, Any]]:
@@ -180,11 +180,10 @@ def _visit_rows(report: ComplianceReport) -> list[dict[str, Any]]:
 
     return [
         {"record_id": v.record_id, "leader_id": v.leader_id, "leader_name": report.names.get(v.leader_id, ""),
-         "uid": v.uid or "", "status": v.status, "start": moment(v.start), "end": moment(v.end),
+         "status": v.status, "start": moment(v.start), "end": moment(v.end),
          "visit_kind": v.visit_kind or "", "target_id": v.target_id or "",
-         "attendees": "" if v.attendees is None else v.attendees, "evidence": report.evidence.get(v.record_id, ""),
-         "flags": "; ".join(flags.get(v.record_id, [])), "reason": v.reason,
-         "recorded_at": moment(v.recorded_at), "note": v.note}
+         "evidence": report.evidence.get(v.record_id, ""), "flags": "; ".join(flags.get(v.record_id, [])),
+         "reason": v.reason}
         for v in report.visits
     ]
 
