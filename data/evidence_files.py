@@ -370,8 +370,19 @@ def _extract(archive: zipfile.ZipFile, label: str, folder: Path, max_unzipped: i
 
 
 # writing the records (records.zip) -------------------------------------------------------------------
-def _m(moment: dt.datetime | None, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime(MOMENT) if moment else ""
+def _m(moment: dt.datetime | None, zone: ZoneInfo | None) -> str:
+    if moment is None:
+        return ""
+    return (moment.astimezone(zone) if zone else moment).strftime(MOMENT)
+
+
+def _zone(timezone: str) -> ZoneInfo | None:
+    """The term's zone; None (moments as they are) for a name that is no IANA zone, such as the
+    ``UTC+08:00`` a plan read back from events.csv carries."""
+    try:
+        return ZoneInfo(timezone)
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return None
 
 
 def _columns(stem: str) -> tuple[str, ...]:
@@ -381,7 +392,7 @@ def _columns(stem: str) -> tuple[str, ...]:
 
 def record_rows(records: RecordSet, timezone: str) -> dict[str, tuple[tuple[str, ...], list[dict[str, object]]]]:
     """The contract's three files as (columns, rows), for writing to a folder or a zip."""
-    zone = ZoneInfo(timezone)
+    zone = _zone(timezone)
     visits: list[dict[str, object]] = [
         {"record_id": r.record_id, "uid": r.uid or "", "leader_id": r.leader_id, "status": r.status,
          "start": _m(r.start, zone), "end": _m(r.end, zone), "visit_kind": r.visit_kind or "",
