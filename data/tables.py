@@ -10,9 +10,9 @@ or ``Note:`` (what the template writes under the header).
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
+import io
 import re
 import tempfile
 import zipfile
@@ -24,7 +24,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from data.archive import DEFAULT_LIMITS, Budget, ExpansionError, Limits, bounded_workbook
 from data.cells import control_character, csv_untext
-from data.headers import TABLE_BY_STEM, TableSpec, column_for, stem_for
+from data.headers import TABLE_BY_STEM, TABLES, TableSpec, column_for, stem_for
 from data.problems import Findings
 from data.specs import normalize
 from data.xls import XlsError, is_xls, xls_sheets
@@ -74,19 +74,22 @@ class Source:
 
 
 # loading --------------------------------------------------------------------------------------
-def load(path: Path, out: Findings, limits: Limits = DEFAULT_LIMITS) -> tuple[Source, dict[str, Table | None]]:
+def load(
+    path: Path, out: Findings, tables: tuple[TableSpec, ...] = TABLES, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Source, dict[str, Table | None]]:
     """The tables found at ``path``; a stem maps to None when its file was empty (reported).
+    ``tables``: the family of files to look for (the term data's by default).
 
     Raises :class:`data.archive.ExpansionError` as soon as what is read passes ``limits``.
     """
     if path.is_dir():
-        source, sheets = Source(path, False), _folder_sheets(path, out, limits)
+        source, sheets = Source(path, False), _folder_sheets(path, out, tables, limits)
     elif path.suffix.casefold() in (".xlsx", ".xlsm", ".xls") and path.is_file():
         reader = _xls_workbook_sheets if _is_xls_file(path) else _workbook_sheets
         if reader is _workbook_sheets and path.suffix.casefold() == ".xls":
             _report_renamed(path, out)
             return Source(path, True), {}
-        source, sheets = Source(path, True), reader(path, out, limits)
+        source, sheets = Source(path, True), reader(path, out, tables, limits)
     else:
         _report_bad_path(path, out)
         return Source(path, False), {}
@@ -119,14 +122,14 @@ def _report_renamed(path: Path, out: Findings) -> None:
     )  # fmt: skip
 
 
-def _folder_sheets(folder: Path, out: Findings, limits: Limits) -> dict[str, RawSheet]:
+def _folder_sheets(folder: Path, out: Findings, tables: tuple[TableSpec, ...], limits: Limits) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
     budget = Budget(folder.name, limits)
     for file in sorted(folder.iterdir()):
         if not file.is_file() or file.suffix.casefold() != ".csv":
             continue
         budget.file = file.name
-        stem = stem_for(file.stem)
+        stem = stem_for(file.stem, tables)
         if stem is not None:
             budget.take(file.stat().st_size)
         if stem is None:
@@ -135,7 +138,7 @@ def _folder_sheets(folder: Path, out: Findings, limits: Limits) -> dict[str, Raw
                 "不是数据约定中的文件，已忽略", "not a file of the data contract; ignored",
             )  # fmt: skip
         elif _claim(sheets, stem, file.name, out):
-            sheets[stem] = RawSheet(file.name, _csv_records(file, out, budget), True)
+            sheets[stem] = RawSheet(file.name, _csv_records(file, out), True)
     return sheets
 
 
@@ -164,7 +167,11 @@ def decode(data: bytes) -> str | None:
     """Text of a CSV file: UTF-16 (with BOM), UTF-8 (with or without BOM) or GB18030/GBK."""
     if looks_like_bomless_utf16(data):
         return None
-    for encoding in _candidates(data):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
@@ -172,42 +179,17 @@ def decode(data: bytes) -> str | None:
     return None
 
 
-def _candidates(head: bytes) -> tuple[str, ...]:
-    return ("utf-16",) if head.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030")
-
-
-def file_encoding(file: Path) -> str | None:
-    """The encoding :func:`decode` would choose, found by decoding the file in chunks (the text
-    itself is not kept: a large file is then read as a stream)."""
-    with file.open("rb") as f:
-        head = f.read(4096)
-    if looks_like_bomless_utf16(head):
-        return None
-    for encoding in _candidates(head):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            with file.open("rb") as f:
-                while chunk := f.read(1 << 20):
-                    decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-            return encoding
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
-def _csv_records(file: Path, out: Findings, budget: Budget) -> list[tuple[int, list[str]]] | None:
-    with file.open("rb") as f:
-        head = f.read(4096)
-    if looks_like_bomless_utf16(head):
+def _csv_records(file: Path, out: Findings) -> list[tuple[int, list[str]]] | None:
+    data = file.read_bytes()
+    if looks_like_bomless_utf16(data):
         out.problem(
             file.name, None, None,
             "文件是没有字节顺序标记（BOM）的 UTF-16 编码，无法可靠识别；请另存为 UTF-8 编码的 CSV",
             "the file is UTF-16 without a byte-order mark (BOM), an unsupported encoding; save it as CSV in UTF-8",
         )  # fmt: skip
         return None
-    encoding = file_encoding(file)
-    if encoding is None:
+    text = decode(data)
+    if text is None:
         out.problem(
             file.name, None, None,
             "无法识别文件编码；请另存为 UTF-8 或 GBK 编码的 CSV",
@@ -215,11 +197,8 @@ def _csv_records(file: Path, out: Findings, budget: Budget) -> list[tuple[int, l
         )  # fmt: skip
         return None
     try:
-        with file.open(encoding=encoding, newline="") as text:
-            delimiter = _delimiter(text.read(64 * 1024))
-            text.seek(0)
-            reader = budget.rows(csv.reader(text, delimiter=delimiter), file.name)
-            return [(n, [csv_untext(clean(c)) for c in cells]) for n, cells in enumerate(reader, start=1)]
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+        return [(n, [csv_untext(clean(c)) for c in cells]) for n, cells in enumerate(reader, start=1)]
     except csv.Error as error:
         out.problem(
             file.name, None, None,
@@ -241,15 +220,15 @@ def clean(text: str) -> str:
     return text.strip().strip("\ufeff\u200b").strip()
 
 
-def _workbook_sheets(path: Path, out: Findings, limits: Limits) -> dict[str, RawSheet]:
+def _workbook_sheets(path: Path, out: Findings, tables: tuple[TableSpec, ...], limits: Limits) -> dict[str, RawSheet]:
     """The contract's sheets of a workbook, read through a bounded copy (see :mod:`data.archive`):
     what it expands to is counted while it is read, sheets outside the contract are never inflated."""
     with tempfile.TemporaryDirectory(prefix="frontline-xlsx-") as tmp:
         try:
-            with bounded_workbook(path, lambda name: stem_for(name) is not None, limits, Path(tmp)) as copy:
+            with bounded_workbook(path, lambda name: stem_for(name, tables) is not None, limits, Path(tmp)) as copy:
                 workbook = openpyxl.load_workbook(copy, read_only=True, data_only=True, keep_links=False)
                 try:
-                    return _sheets_of(path, workbook, out, Budget(path.name, limits))
+                    return _sheets_of(path, workbook, out, tables)
                 finally:
                     workbook.close()
         except ExpansionError:
@@ -262,24 +241,25 @@ def _workbook_sheets(path: Path, out: Findings, limits: Limits) -> dict[str, Raw
             return {}
 
 
-def _sheets_of(path: Path, workbook: object, out: Findings, budget: Budget) -> dict[str, RawSheet]:
+def _sheets_of(path: Path, workbook: object, out: Findings, tables: tuple[TableSpec, ...]) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
     for sheet in workbook.worksheets:  # type: ignore[attr-defined]
-        if stem := _sheet_stem(sheets, path, sheet.title, out):
+        if stem := _sheet_stem(sheets, path, sheet.title, out, tables):
             sheet.reset_dimensions()  # a declared size is not trusted: no padding to it
-            label = f"{path.name}[{sheet.title}]"
             records = [
-                (n, cells) for n, row in enumerate(budget.rows(sheet.iter_rows(), label), 1)
+                (n, cells) for n, row in enumerate(sheet.iter_rows(), 1)
                 if any(cells := [cell_text(c) for c in row])
             ]
-            sheets[stem] = RawSheet(label, records, False)
+            sheets[stem] = RawSheet(f"{path.name}[{sheet.title}]", records, False)
     return sheets
 
 
-def _sheet_stem(sheets: dict[str, RawSheet], path: Path, title: str, out: Findings) -> str | None:
+def _sheet_stem(
+    sheets: dict[str, RawSheet], path: Path, title: str, out: Findings, tables: tuple[TableSpec, ...]
+) -> str | None:
     """The table a sheet supplies; None (reported) when it is no table or a second one."""
     label = f"{path.name}[{title}]"
-    stem = stem_for(title)
+    stem = stem_for(title, tables)
     if stem is None:
         out.warning(
             label, None, None,
@@ -289,17 +269,15 @@ def _sheet_stem(sheets: dict[str, RawSheet], path: Path, title: str, out: Findin
     return stem if _claim(sheets, stem, label, out) else None
 
 
-def _xls_workbook_sheets(path: Path, out: Findings, limits: Limits) -> dict[str, RawSheet]:
+def _xls_workbook_sheets(path: Path, out: Findings, tables: tuple[TableSpec, ...], limits: Limits) -> dict[str, RawSheet]:
     """The sheets of an old .xls workbook, read by the same rules (see :mod:`data.xls`). An .xls
     is not compressed: its size on disk is counted against the limit before it is read."""
-    budget = Budget(path.name, limits)
-    budget.take(path.stat().st_size)
+    Budget(path.name, limits).take(path.stat().st_size)
     sheets: dict[str, RawSheet] = {}
     try:
         for title, rows in xls_sheets(path):
-            if stem := _sheet_stem(sheets, path, title, out):
-                label = f"{path.name}[{title}]"
-                records = [(n, [cell_text(c) for c in row]) for n, row in enumerate(budget.rows(rows, label), 1)]
+            if stem := _sheet_stem(sheets, path, title, out, tables):
+                records = [(n, [cell_text(c) for c in row]) for n, row in enumerate(rows, 1)]
                 sheets[stem] = RawSheet(f"{path.name}[{title}]", records, False)
     except XlsError as error:
         out.problem(path.name, None, None, error.zh, error.en)
