@@ -242,7 +242,7 @@ def apply_changes(
     limits = as_limits(limits)
     problems: list[Problem5] = []
     with materialized(content, media, filename, limits) as path:
-        _, loaded = load(path, Findings(), limits)
+        _, loaded = load(path, Findings(), limits=limits)
     tables: dict[str, list[dict[str, str]]] = {
         stem: [dict(row.cells) for row in table.rows] for stem, table in loaded.items() if table is not None
     }
