@@ -35,13 +35,27 @@ def _seconds(value: float | None) -> float | None:
 DataArg = Annotated[Path, typer.Argument(help="CSV 文件夹或 .xlsx/.xls 工作簿 / folder of CSV files or an .xlsx or .xls workbook")]
 
 
+def _limits():
+    """The service's input limits (``FRONTLINE_MAX_UNZIPPED_BYTES``, ``FRONTLINE_MAX_ZIP_ENTRIES``,
+    ``FRONTLINE_MAX_CELLS``), so that the command line reads exactly what the service accepts."""
+    from pydantic import ValidationError
+
+    from api.service.settings import Settings
+
+    try:
+        return Settings().limits
+    except ValidationError as exc:
+        err.print(f"FRONTLINE_* 设置有误 / invalid FRONTLINE_* setting: {exc}", markup=False)
+        raise typer.Exit(2) from None
+
+
 def _read(data: Path, lang: str):
     """Read and validate the input, or print every problem and exit 2."""
     from data.problems import InputError
     from data.reader import read_problem
 
     try:
-        result = read_problem(data)
+        result = read_problem(data, _limits())
     except InputError as exc:
         _invalid(exc, lang)
     for w in result.warnings:
@@ -344,6 +358,7 @@ def bench(
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="每个规模的求解秒数(默认 M 10, L 60, XL 300) / seconds per size", callback=_seconds)] = None,
     replans: Annotated[bool, typer.Option("--replan/--no-replan", help="同时测量重新排程 / also measure re-plans")] = True,
     markdown_out: Annotated[Path | None, typer.Option("--markdown", help="把结果表写成 Markdown / write the tables as Markdown")] = None,
+    evidence: Annotated[bool, typer.Option("--evidence", help="改为测量考核报告（整学期走访记录，3 个种子）/ measure the compliance report instead (a full term of records, 3 seeds)")] = False,
 ) -> None:
     """性能与质量基准(对比逐个排的基线) / speed and quality against the first-fit baseline."""
     from api.bench import DEFAULT_LIMITS, markdown
@@ -354,6 +369,14 @@ def bench(
     if unknown:
         err.print(f"--sizes: {', '.join(unknown)} 不是 S、M、L、XL / not one of S, M, L, XL")
         raise typer.Exit(2)
+    if evidence:
+        from api import bench_evidence
+
+        found = bench_evidence.bench(chosen, [seed, seed + 1, seed + 2], out)
+        if markdown_out is not None:
+            markdown_out.write_text(bench_evidence.markdown(found) + "\n", encoding="utf-8")
+            out.print(f"{markdown_out}")
+        return
     limits = {s: time_limit for s in chosen} if time_limit else dict(DEFAULT_LIMITS)
     results = run_bench(chosen, seed, limits, replans, out)
     if markdown_out is not None:

@@ -15,14 +15,15 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from data.problems import InputError, InputProblem
 
+R = TypeVar("R", bound=Sized)
 CHUNK = 64 * 1024
 MB = 1024 * 1024
 
@@ -33,6 +34,9 @@ class Limits:
 
     max_expanded_bytes: int = 200 * MB
     max_entries: int = 1000
+    # Cells of all tables together (the XL university has 0.8 million): parsed text costs far
+    # more memory than its bytes, so this bounds what reading holds.
+    max_cells: int = 5_000_000
 
 
 DEFAULT_LIMITS = Limits()
@@ -62,17 +66,35 @@ def _too_many(file: str, count: int, limit: int) -> ExpansionError:
 
 
 class Budget:
-    """Bytes that may still be expanded; ``take`` raises as soon as the limit is passed."""
+    """Bytes that may still be expanded and cells that may still be read; ``take`` and
+    ``take_cells`` raise as soon as a limit is passed."""
 
     def __init__(self, file: str, limits: Limits) -> None:
         self.file = file
         self.limit = limits.max_expanded_bytes
         self.used = 0
+        self.max_cells = limits.max_cells
+        self.cells = 0
 
     def take(self, n: int) -> None:
         self.used += n
         if self.used > self.limit:
             raise _too_large(self.file, self.limit)
+
+    def take_cells(self, n: int, file: str) -> None:
+        self.cells += n
+        if self.cells > self.max_cells:
+            raise ExpansionError(
+                file,
+                f"数据超过 {self.max_cells} 个单元格的上限；请拆分或精简数据",
+                f"the data holds more than the limit of {self.max_cells} cells; make it smaller",
+            )
+
+    def rows(self, rows: Iterable[R], file: str) -> Iterator[R]:
+        """``rows`` as they come, their cells counted."""
+        for row in rows:
+            self.take_cells(len(row), file)
+            yield row
 
 
 def open_zip(path: Path | BinaryIO, file: str, limits: Limits) -> zipfile.ZipFile:

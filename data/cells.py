@@ -2,9 +2,11 @@
 
 Every CSV and workbook the project writes goes through this module:
 
-- :func:`write_csv` / :func:`csv_rows` write CSV with a text cell that Excel would read as a formula
-  (one starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) prefixed by ``'``, the
-  usual neutralisation (OWASP "CSV injection");
+- :func:`write_csv` / :func:`csv_rows` / :func:`csv_bytes` (rows as dicts) and
+  :func:`csv_writer_rows` (rows as lists) write CSV with a text cell that Excel would read as a
+  formula (one starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) prefixed by
+  ``'``, the usual neutralisation (OWASP "CSV injection"); :func:`csv_untext` undoes it exactly
+  (the project's readers use it, also for term CSV files);
 - :func:`defuse_workbook` turns every formula cell of an openpyxl workbook back into plain text
   before it is saved: the project itself never writes a formula, so any formula cell came from data.
 """

@@ -168,3 +168,19 @@ def test_zip_with_too_many_entries_is_refused_before_reading(tmp_path: Path) -> 
         r = client.post("/api/terms", files={"file": ("many.zip", buffer.getvalue(), "application/zip")}, headers=bearer())
     assert r.status_code == 413, r.text
     assert "1001" in r.json()["detail"]
+
+
+def test_cells_are_counted_while_reading(tmp_path: Path) -> None:
+    tables = term_tables()
+    tables["timetable"] += [list(tables["timetable"][1])] * 400  # about 4,000 cells
+    folder = tmp_path / "d"
+    folder.mkdir()
+    for name, data in ((n, zipfile.ZipFile(io.BytesIO(zip_bytes(tables))).read(n)) for n in zipfile.ZipFile(io.BytesIO(zip_bytes(tables))).namelist()):
+        (folder / name).write_bytes(data)
+    with pytest.raises(InputError) as caught:
+        read_problem(folder, Limits(max_cells=2000))
+    [problem] = caught.value.problems
+    assert problem.file == "timetable.csv" and "2000 cells" in problem.en
+    with TestClient(create_app(settings(tmp_path, max_cells=2000))) as client:
+        r = client.post("/api/terms", files={"file": ("t.zip", zip_bytes(tables), "application/zip")}, headers=bearer())
+    assert r.status_code == 413 and "2000" in r.json()["detail"]

@@ -147,3 +147,50 @@ def test_the_last_admin_cannot_revoke_itself(sessions: sessionmaker[Session]) ->
         with pytest.raises(ApiError) as caught:
             revoke_token(only.id, s, Principal(only.id, "only", "admin"))
         assert caught.value.status == 409 and caught.value.code == "last_admin"
+
+
+def test_five_drafts_published_at_once_over_http(database_url: str, tmp_path) -> None:  # noqa: F811
+    """The issue's example, against a real uvicorn: five drafts, five simultaneous publishes."""
+    import httpx
+    import uvicorn
+    from service_support import TERM_ID, bearer, settings, term_tables, wait_job, zip_bytes
+    from test_hostile_bodies import free_port
+
+    from api.service import create_app
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(
+        create_app(settings(tmp_path, database_url=database_url)), host="127.0.0.1", port=port, log_level="warning",
+    ))  # fmt: skip
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        while not server.started:
+            assert thread.is_alive()
+            threading.Event().wait(0.02)
+        with httpx.Client(base_url=base, headers=bearer(), timeout=60) as api:
+            assert api.post("/api/terms", files={"file": ("t.zip", zip_bytes(term_tables()), "application/zip")}).status_code == 201
+            jobs = [api.post(f"/api/terms/{TERM_ID}/solve", json={"time_limit_s": 2}).json()["job_id"] for _ in range(5)]
+            drafts = [wait_job(api.get, j)["plan_id"] for j in jobs]
+        barrier = threading.Barrier(len(drafts))
+        statuses: list[int] = []
+
+        def publish(plan_id: str) -> None:
+            with httpx.Client(base_url=base, headers=bearer(), timeout=60) as client:
+                barrier.wait()
+                statuses.append(client.post(f"/api/plans/{plan_id}/publish").status_code)
+
+        threads = [threading.Thread(target=publish, args=(p,)) for p in drafts]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert sorted(statuses) == [200] + [409] * 4
+        with httpx.Client(base_url=base, headers=bearer(), timeout=60) as api:
+            term = api.get(f"/api/terms/{TERM_ID}").json()
+        published = [p["plan_id"] for p in term["plans"] if p["state"] == "published"]
+        assert published == [term["published_plan_id"]]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

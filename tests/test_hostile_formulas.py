@@ -98,6 +98,9 @@ def test_cli_plan_files_neutralise_formulas_and_read_back(tmp_path: Path) -> Non
     assert f"'{HOSTILE_ID}" in (out / "report.csv").read_text(encoding="utf-8")
     plan = read_plan(out)
     assert HOSTILE_ID in {r.leader_id for r in plan.report}
+    replanned = CliRunner().invoke(app, ["replan", str(data), "--previous", str(out), "--out", str(tmp_path / "plan2"), "--quiet", "--time-limit", "5"])
+    assert replanned.exit_code == 0, replanned.output
+    assert HOSTILE_ID in {r.leader_id for r in read_plan(tmp_path / "plan2").report}
     assert HOSTILE_ID in {e.leader_id for e in plan.events}
     # the service's exports of the same plan
     events = [{**e.__dict__, "start": e.start.isoformat(), "end": e.end.isoformat(), "date": e.start.date().isoformat()}

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from alembic import command
 from conftest import write_csvs
-from evidence_support import held
+from evidence_service_support import held
 from fastapi.testclient import TestClient
 from service_support import (
     ADMIN,

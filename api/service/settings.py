@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     max_unzipped_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
     # Most entries an uploaded zip or workbook may hold.
     max_zip_entries: int = Field(default=1000, gt=0)
+    # Most cells of all tables of an upload together (the XL university has 0.8 million).
+    max_cells: int = Field(default=5_000_000, gt=0)
     # Largest request body of any other route (JSON), in bytes; uploads have max_upload_bytes.
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     # Jobs that may wait in the queue; past it a new solve or change is refused with 429.
@@ -90,4 +92,6 @@ class Settings(BaseSettings):
     @property
     def limits(self) -> Limits:
         """What an upload may expand to, for :mod:`data.archive`."""
-        return Limits(max_expanded_bytes=self.max_unzipped_bytes, max_entries=self.max_zip_entries)
+        return Limits(
+            max_expanded_bytes=self.max_unzipped_bytes, max_entries=self.max_zip_entries, max_cells=self.max_cells
+        )

@@ -38,7 +38,7 @@ from api.service.storage.models import ACTIVE_JOB_STATUSES, Dataset, Job, PlanVe
 from data.archive import Limits
 
 # Stored data was within the limits when it was accepted; reading it back is not limited again.
-STORED = Limits(max_expanded_bytes=1 << 50, max_entries=1 << 30)
+STORED = Limits(max_expanded_bytes=1 << 50, max_entries=1 << 30, max_cells=1 << 50)
 log = logging.getLogger("frontline.jobs")
 
 WORKER_DATABASE_ENV = "FRONTLINE_JOB_DATABASE_URL"
