@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from evidence_support import UNITS
+from evidence_service_support import UNITS
 from service_support import TERM_ID, bearer, settings, term_tables, wait_job, zip_bytes
 from test_service_server import Collect, free_port
 
