@@ -74,7 +74,7 @@ def record_history(uid: str, state: StateDep, session: SessionDep, who: Anyone) 
         raise not_found("走访记录", "record of visit", uid)
     return RecordHistory(
         record_id=record.record_id, uid=record.uid, leader_id=record.leader_id,
-        versions=[views.version_out(v) for v in records.versions(session, record.record_id)],
+        versions=[views.version_out(v, visit.published.zone) for v in records.versions(session, record.record_id)],
     )  # fmt: skip
 
 
@@ -181,5 +181,5 @@ def post_confirmation(uid: str, body: ConfirmationIn, state: StateDep, session: 
     session.commit()
     return ConfirmationOut(
         confirmation_id=row.id, uid=uid, record_id=row.record_id, source=row.source, result=row.result,  # type: ignore[arg-type]
-        by=row.by, at=row.at, evidence=evidence,  # type: ignore[arg-type]
+        by=row.by, at=row.at.astimezone(visit.published.zone), evidence=evidence,  # type: ignore[arg-type]
     )  # fmt: skip
