@@ -10,9 +10,9 @@ or ``Note:`` (what the template writes under the header).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
 import re
 import tempfile
 import zipfile
@@ -138,7 +138,7 @@ def _folder_sheets(folder: Path, out: Findings, tables: tuple[TableSpec, ...], l
                 "不是数据约定中的文件，已忽略", "not a file of the data contract; ignored",
             )  # fmt: skip
         elif _claim(sheets, stem, file.name, out):
-            sheets[stem] = RawSheet(file.name, _csv_records(file, out), True)
+            sheets[stem] = RawSheet(file.name, _csv_records(file, out, budget), True)
     return sheets
 
 
@@ -167,11 +167,7 @@ def decode(data: bytes) -> str | None:
     """Text of a CSV file: UTF-16 (with BOM), UTF-8 (with or without BOM) or GB18030/GBK."""
     if looks_like_bomless_utf16(data):
         return None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings: tuple[str, ...] = ("utf-16",)
-    else:
-        encodings = ("utf-8-sig", "gb18030")
-    for encoding in encodings:
+    for encoding in _candidates(data):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
@@ -179,17 +175,42 @@ def decode(data: bytes) -> str | None:
     return None
 
 
-def _csv_records(file: Path, out: Findings) -> list[tuple[int, list[str]]] | None:
-    data = file.read_bytes()
-    if looks_like_bomless_utf16(data):
+def _candidates(head: bytes) -> tuple[str, ...]:
+    return ("utf-16",) if head.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030")
+
+
+def file_encoding(file: Path) -> str | None:
+    """The encoding :func:`decode` would choose, found by decoding the file in chunks (the text
+    itself is not kept: a large file is then read as a stream)."""
+    with file.open("rb") as f:
+        head = f.read(4096)
+    if looks_like_bomless_utf16(head):
+        return None
+    for encoding in _candidates(head):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with file.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _csv_records(file: Path, out: Findings, budget: Budget) -> list[tuple[int, list[str]]] | None:
+    with file.open("rb") as f:
+        head = f.read(4096)
+    if looks_like_bomless_utf16(head):
         out.problem(
             file.name, None, None,
             "文件是没有字节顺序标记（BOM）的 UTF-16 编码，无法可靠识别；请另存为 UTF-8 编码的 CSV",
             "the file is UTF-16 without a byte-order mark (BOM), an unsupported encoding; save it as CSV in UTF-8",
         )  # fmt: skip
         return None
-    text = decode(data)
-    if text is None:
+    encoding = file_encoding(file)
+    if encoding is None:
         out.problem(
             file.name, None, None,
             "无法识别文件编码；请另存为 UTF-8 或 GBK 编码的 CSV",
@@ -197,8 +218,11 @@ def _csv_records(file: Path, out: Findings) -> list[tuple[int, list[str]]] | Non
         )  # fmt: skip
         return None
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-        return [(n, [csv_untext(clean(c)) for c in cells]) for n, cells in enumerate(reader, start=1)]
+        with file.open(encoding=encoding, newline="") as text:
+            delimiter = _delimiter(text.read(64 * 1024))
+            text.seek(0)
+            reader = budget.rows(csv.reader(text, delimiter=delimiter), file.name)
+            return [(n, [csv_untext(clean(c)) for c in cells]) for n, cells in enumerate(reader, start=1)]
     except csv.Error as error:
         out.problem(
             file.name, None, None,
@@ -228,7 +252,7 @@ def _workbook_sheets(path: Path, out: Findings, tables: tuple[TableSpec, ...], l
             with bounded_workbook(path, lambda name: stem_for(name, tables) is not None, limits, Path(tmp)) as copy:
                 workbook = openpyxl.load_workbook(copy, read_only=True, data_only=True, keep_links=False)
                 try:
-                    return _sheets_of(path, workbook, out, tables)
+                    return _sheets_of(path, workbook, out, Budget(path.name, limits), tables)
                 finally:
                     workbook.close()
         except ExpansionError:
@@ -241,16 +265,19 @@ def _workbook_sheets(path: Path, out: Findings, tables: tuple[TableSpec, ...], l
             return {}
 
 
-def _sheets_of(path: Path, workbook: object, out: Findings, tables: tuple[TableSpec, ...]) -> dict[str, RawSheet]:
+def _sheets_of(
+    path: Path, workbook: object, out: Findings, budget: Budget, tables: tuple[TableSpec, ...]
+) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
     for sheet in workbook.worksheets:  # type: ignore[attr-defined]
         if stem := _sheet_stem(sheets, path, sheet.title, out, tables):
             sheet.reset_dimensions()  # a declared size is not trusted: no padding to it
+            label = f"{path.name}[{sheet.title}]"
             records = [
-                (n, cells) for n, row in enumerate(sheet.iter_rows(), 1)
+                (n, cells) for n, row in enumerate(budget.rows(sheet.iter_rows(), label), 1)
                 if any(cells := [cell_text(c) for c in row])
             ]
-            sheets[stem] = RawSheet(f"{path.name}[{sheet.title}]", records, False)
+            sheets[stem] = RawSheet(label, records, False)
     return sheets
 
 
@@ -272,12 +299,14 @@ def _sheet_stem(
 def _xls_workbook_sheets(path: Path, out: Findings, tables: tuple[TableSpec, ...], limits: Limits) -> dict[str, RawSheet]:
     """The sheets of an old .xls workbook, read by the same rules (see :mod:`data.xls`). An .xls
     is not compressed: its size on disk is counted against the limit before it is read."""
-    Budget(path.name, limits).take(path.stat().st_size)
+    budget = Budget(path.name, limits)
+    budget.take(path.stat().st_size)
     sheets: dict[str, RawSheet] = {}
     try:
         for title, rows in xls_sheets(path):
             if stem := _sheet_stem(sheets, path, title, out, tables):
-                records = [(n, [cell_text(c) for c in row]) for n, row in enumerate(rows, 1)]
+                label = f"{path.name}[{title}]"
+                records = [(n, [cell_text(c) for c in row]) for n, row in enumerate(budget.rows(rows, label), 1)]
                 sheets[stem] = RawSheet(f"{path.name}[{title}]", records, False)
     except XlsError as error:
         out.problem(path.name, None, None, error.zh, error.en)

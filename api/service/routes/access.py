@@ -17,7 +17,7 @@ from api.service.state import ServiceState
 from api.service.storage.db import write_lock
 
 router = APIRouter(tags=["access"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 404, 422))
-public = APIRouter(tags=["access"])
+public = APIRouter(tags=["access"], responses=errors(401, 422))
 
 
 def _link(request: Request, state: ServiceState, session: Session, who: Principal, role: str, subject_id: str) -> LinkOut:

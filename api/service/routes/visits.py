@@ -33,7 +33,7 @@ from api.service.storage.db import write_lock
 from api.service.storage.models import VisitRecord
 
 router = APIRouter(tags=["visits"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 404, 422))
-public = APIRouter(tags=["visits"])
+public = APIRouter(tags=["visits"], responses=errors(404, 422))
 DEVICE_COOKIE = "frontline_device"
 
 
