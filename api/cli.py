@@ -302,7 +302,7 @@ def demo(
 def serve(
     host: Annotated[str, typer.Option("--host", help="监听地址 / address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="端口 / port")] = 8000,
-    demo: Annotated[bool, typer.Option("--demo", help="上传、求解并发布示范大学 / upload, solve and publish the demo university")] = False,
+    demo: Annotated[bool, typer.Option("--demo", help="上传并发布示范大学及其走访记录 / upload and publish the demo university with its records")] = False,
 ) -> None:
     """启动 Web 服务（FRONTLINE_DATABASE_URL 等环境变量）/ start the web service."""
     import uvicorn

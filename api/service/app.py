@@ -19,7 +19,8 @@ from api.service import errors, redaction
 from api.service.auth import bootstrap_admin
 from api.service.guard import RequestGuard
 from api.service.jobs.runner import JobRunner, ProcessJobRunner, fail_interrupted
-from api.service.routes import admin, plans, terms
+from api.service.routes import access, admin, plans, records, terms, visits
+from api.service.routes import feedback as feedback_routes
 from api.service.routes import feeds as feed_routes
 from api.service.routes import jobs as job_routes
 from api.service.schemas import Health
@@ -84,10 +85,13 @@ def create_app(
 
     app = FastAPI(
         title="frontline", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-        openapi_tags=[{"name": n} for n in ("terms", "jobs", "plans", "feeds", "admin", "health")],
+        openapi_tags=[{"name": n} for n in ("terms", "jobs", "plans", "feeds", "access", "visits", "feedback", "records", "admin", "health")],
     )  # fmt: skip
     errors.install(app)
-    for router in (terms.router, job_routes.router, plans.router, feed_routes.router, feed_routes.public, admin.router):
+    for router in (
+        terms.router, job_routes.router, plans.router, feed_routes.router, feed_routes.public, access.router,
+        access.public, visits.router, visits.public, feedback_routes.router, records.router, admin.router,
+    ):  # fmt: skip
         app.include_router(router)
 
     @app.get("/healthz", response_model=Health, tags=["health"], summary="存活检查 / liveness")
