@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, Depends, File, UploadFile
 from sqlalchemy import select
@@ -23,14 +21,8 @@ from api.service.schemas import (
     TermSummary,
     UploadOut,
 )
-from api.service.settings import Settings
 from api.service.storage.models import (
-    ACTIVE_JOB_STATUSES,
-    Dataset,
-    Job,
-    PlanVersion,
     Term,
-    utcnow,
 )
 
 router = APIRouter(prefix="/api/terms", tags=["terms"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 422))
@@ -82,18 +74,6 @@ def get_term(term_id: str, session: SessionDep, who: Reader) -> TermDetail:
     return views.term_detail(session, views.get_or_404(session, Term, term_id))
 
 
-def time_limit(settings: Settings, value: float | None) -> float:
-    if value is None:
-        return settings.default_time_limit_s
-    if value > settings.max_time_limit_s:
-        raise ApiError(
-            422, "invalid_request",
-            f"time_limit_s 最多 {settings.max_time_limit_s:g} 秒", f"time_limit_s is at most {settings.max_time_limit_s:g} s",
-            problems=[("request", None, "body.time_limit_s", f"最多 {settings.max_time_limit_s:g}", f"at most {settings.max_time_limit_s:g}")],
-        )  # fmt: skip
-    return value
-
-
 @router.post(
     "/{term_id}/solve", status_code=202, response_model=JobCreated, responses=errors(404, 409),
     summary="求解（后台任务）/ solve the term's latest data (a job)",
@@ -102,18 +82,7 @@ def solve(
     term_id: str, state: StateDep, session: SessionDep, who: Office, lang: LangDep,
     body: Annotated[SolveIn | None, Body()] = None,
 ) -> JobCreated:  # fmt: skip
-    term = views.get_or_404(session, Term, term_id)
-    if term.current_dataset_id is None:
-        raise views.conflict("该学期还没有数据；请先上传", "the term has no data yet; upload it first")
-    job = Job(
-        term_id=term.term_id, kind="solve", dataset_id=term.current_dataset_id,
-        time_limit_s=time_limit(state.settings, body.time_limit_s if body else None), lang=lang, created_by=who.name,
-    )  # fmt: skip
-    session.add(job)
-    session.flush()
-    audit(session, who, "job.solve", term.term_id, {"job_id": job.id, "time_limit_s": job.time_limit_s})
-    session.commit()
-    state.runner.submit(job.id)
+    job = actions.start_solve(session, state, term_id, body.time_limit_s if body else None, lang, who)
     return JobCreated(job_id=job.id, status="queued")
 
 
@@ -122,43 +91,5 @@ def solve(
     summary="提交变更并重新规划 / submit a change: re-plan against the published plan (a job)",
 )  # fmt: skip
 def changes(term_id: str, change: ChangeRequest, state: StateDep, session: SessionDep, who: Office, lang: LangDep) -> JobCreated:
-    term = views.get_or_404(session, Term, term_id)
-    if term.published_plan_id is None:
-        raise views.conflict(
-            "该学期还没有发布的计划；请先求解并发布，再提交变更",
-            "the term has no published plan; solve and publish one before submitting changes",
-        )
-    with state.change_lock:
-        running = session.scalars(
-            select(Job).where(Job.term_id == term.term_id, Job.kind == "replan", Job.status.in_(ACTIVE_JOB_STATUSES))
-        ).first()
-        if running is not None:
-            raise views.conflict(
-                f"该学期的重新规划任务 {running.id} 仍在进行（{running.status}）；请等它结束或取消后再提交",
-                f"a re-plan of this term is still {running.status}: job {running.id}; wait for it or cancel it first",
-                job_id=running.id,
-            )  # fmt: skip
-        published = session.get_one(PlanVersion, term.published_plan_id)
-        base = session.get_one(Dataset, published.dataset_id)
-        request = change.model_dump(mode="json", exclude={"now", "time_limit_s"})
-        checked = termdata.apply_changes(
-            state.problem(base.id), base.content, base.media, base.filename, request, state.settings.max_unzipped_bytes
-        )
-        if checked.problem.term.term_id != term.term_id:
-            raise ApiError(422, "invalid_change", "变更不能修改学期编号", "a change cannot change the term id")
-        dataset = actions.store_dataset(session, checked, kind="change", who=who.name, parent_id=base.id, change_request=request)
-        now = _aware(change.now, checked.problem.term.timezone) if change.now else utcnow()
-        job = Job(
-            term_id=term.term_id, kind="replan", dataset_id=dataset.id, base_plan_id=published.id,
-            time_limit_s=time_limit(state.settings, change.time_limit_s), now=now, lang=lang, created_by=who.name,
-        )  # fmt: skip
-        session.add(job)
-        session.flush()
-        audit(session, who, "term.change", term.term_id, {"job_id": job.id, "dataset_id": dataset.id, "change": request, "now": now.isoformat()})
-        session.commit()
-    state.runner.submit(job.id)
+    job = actions.submit_change(session, state, term_id, change, lang, who)
     return JobCreated(job_id=job.id, status="queued")
-
-
-def _aware(moment: dt.datetime, timezone: str) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
