@@ -31,7 +31,11 @@ from calendars.feeds import read_feed
 from solver.solve import SolveOptions, solve
 
 PG_URL = os.environ.get("FRONTLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-TABLES = {"api_tokens", "terms", "datasets", "roster", "plans", "jobs", "feed_tokens", "audit_log"}
+TABLES = {
+    "api_tokens", "terms", "datasets", "roster", "plans", "jobs", "feed_tokens", "audit_log", "access_links",
+    "visit_records", "record_versions", "checkin_codes", "checkins", "confirmations", "feedback_items",
+    "feedback_events", "record_imports", "service_secrets",
+}
 
 
 def _postgres_problem() -> str | None:

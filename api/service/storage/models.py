@@ -197,6 +197,173 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+# evidence: what happened at the visits (migration 0002) ------------------------------------------
+LINK_ROLES = ("leader", "unit")
+
+
+class AccessLink(Base):
+    """A personal access link: role ``leader`` bound to one leader, or ``unit`` bound to one unit.
+    The token (256 bits) is kept as a SHA-256 hash; rotating revokes the previous one."""
+
+    __tablename__ = "access_links"
+    __table_args__ = (Index("ix_access_links_subject", "role", "subject_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    role: Mapped[str] = mapped_column(String(16))  # leader | unit
+    subject_id: Mapped[str] = mapped_column(String(200))  # leader_id | unit_id
+    name: Mapped[str] = mapped_column(String(400), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class VisitRecord(Base):
+    """One visit that was planned (``uid``) or happened unplanned; what happened is in its versions."""
+
+    __tablename__ = "visit_records"
+    __table_args__ = (Index("ix_visit_records_term_uid", "term_id", "uid"),)
+
+    record_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    term_id: Mapped[str] = mapped_column(ForeignKey("terms.term_id"))
+    uid: Mapped[str | None] = mapped_column(String(200), default=None)
+    leader_id: Mapped[str] = mapped_column(String(200))
+    visit_kind: Mapped[str] = mapped_column(String(32), default="")
+    target_id: Mapped[str] = mapped_column(String(200), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)  # the current (latest) version
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class RecordVersion(Base):
+    """One version of a visit record; a change adds a version, none is ever overwritten."""
+
+    __tablename__ = "record_versions"
+    __table_args__ = (Index("ix_record_versions_record", "record_id", "version", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("visit_records.record_id"))
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # held | not_held
+    start: Mapped[dt.datetime | None] = mapped_column(default=None)
+    end: Mapped[dt.datetime | None] = mapped_column(default=None)
+    attendees: Mapped[int | None] = mapped_column(Integer, default=None)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(16), default="service")  # service | import
+
+
+class CheckinCode(Base):
+    """A short-lived check-in code shown as a QR code at a visit; kept as a SHA-256 hash."""
+
+    __tablename__ = "checkin_codes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    term_id: Mapped[str] = mapped_column(ForeignKey("terms.term_id"))
+    uid: Mapped[str] = mapped_column(String(200))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Checkin(Base):
+    """One student (or device) at a visit: only a salted hash of the student number or device key."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (Index("ix_checkins_visit_attendee", "term_id", "uid", "attendee_key", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    term_id: Mapped[str] = mapped_column(ForeignKey("terms.term_id"))
+    uid: Mapped[str] = mapped_column(String(200))
+    code_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    attendee_key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(String(16), default="service")  # service | import
+
+
+class Confirmation(Base):
+    """A unit's or the office's (callback) confirmation or denial of a visit."""
+
+    __tablename__ = "confirmations"
+    __table_args__ = (Index("ix_confirmations_term_record", "term_id", "record_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    term_id: Mapped[str] = mapped_column(ForeignKey("terms.term_id"))
+    record_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    uid: Mapped[str | None] = mapped_column(String(200), default=None)
+    source: Mapped[str] = mapped_column(String(16))  # unit | callback | checkin (imported)
+    result: Mapped[str] = mapped_column(String(16))  # confirmed | denied
+    by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class FeedbackItem(Base):
+    """One item students raised; its answers, ratings and changes are in ``feedback_events``."""
+
+    __tablename__ = "feedback_items"
+    __table_args__ = (Index("ix_feedback_items_term_owner", "term_id", "owner"),)
+
+    item_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    term_id: Mapped[str] = mapped_column(ForeignKey("terms.term_id"))
+    raised_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    record_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    unit_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    category: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    raised_by_role: Mapped[str] = mapped_column(String(16), default="")  # leader | unit | office
+    raised_by: Mapped[str] = mapped_column(String(200), default="")  # leader_id | unit_id | name
+    responded_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    rating: Mapped[str | None] = mapped_column(String(16), default=None)
+    reopened: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FeedbackEvent(Base):
+    """The history of an item: raised, answered, resolved, rated, reopened, owner changed."""
+
+    __tablename__ = "feedback_events"
+    __table_args__ = (Index("ix_feedback_events_item", "item_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("feedback_items.item_id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    actor_role: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class RecordImport(Base):
+    """A bulk-imported records workbook or zip, kept byte for byte."""
+
+    __tablename__ = "record_imports"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    term_id: Mapped[str] = mapped_column(ForeignKey("terms.term_id"), index=True)
+    filename: Mapped[str] = mapped_column(String(400), default="")
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ServiceSecret(Base):
+    """Secrets the service makes for itself (the check-in salt when none is configured)."""
+
+    __tablename__ = "service_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
 class WebSession(Base):
     """A browser's sign-in (the web pages): an office member, or a leader or unit through its link.
 
