@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.service import errors, redaction
+from api.service import errors, pages, redaction
 from api.service.auth import bootstrap_admin
 from api.service.jobs.runner import JobRunner, ProcessJobRunner, fail_interrupted
 from api.service.routes import admin, plans, terms
@@ -91,6 +91,8 @@ def create_app(
     errors.install(app)
     for router in (terms.router, job_routes.router, plans.router, feed_routes.router, feed_routes.public, admin.router):
         app.include_router(router)
+
+    pages.install(app)
 
     @app.get("/healthz", response_model=Health, tags=["health"], summary="存活检查 / liveness")
     async def healthz() -> Health:

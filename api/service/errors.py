@@ -4,12 +4,12 @@ says what to fix, in Chinese by default and in English on ``?lang=en`` or ``Acce
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.service.schemas import ErrorOut, ProblemOut
@@ -36,6 +36,10 @@ def request_lang(request: Request) -> str:
         if tag.startswith(("en", "zh")) and q > best_q:
             best, best_q = tag[:2], q
     return best
+
+
+# Set by ``api.service.pages``: renders an error as a web page for a browser (None: answer JSON).
+html_pages: Callable[[Request, ApiError], Response | None] | None = None
 
 
 class ApiError(Exception):
@@ -161,6 +165,9 @@ def install(app: FastAPI) -> None:
             return JSONResponse(error.body(request_lang(request)).model_dump(), status_code=422)
         zh, en = _HTTP_TEXT.get(exc.status_code, ("请求无效", str(exc.detail)))
         error = ApiError(exc.status_code, f"http_{exc.status_code}", zh, en, headers=dict(exc.headers or {}))
+        page = html_pages(request, error) if html_pages is not None else None
+        if page is not None:
+            return page
         return JSONResponse(
             error.body(request_lang(request)).model_dump(), status_code=exc.status_code, headers=exc.headers
         )

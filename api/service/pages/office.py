@@ -1,0 +1,280 @@
+"""The party office's pages: terms (upload, problems, summary), solve with live progress, the plan
+(week grid, day view, unmet requirements, filters), review and publish, changes, links, compliance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Annotated, Any
+
+from fastapi import Depends, File, Form, Request, Response, UploadFile
+from fastapi.responses import RedirectResponse
+from fastapi.routing import APIRouter
+from pydantic import ValidationError
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from api.service import actions, termdata, views
+from api.service.auth import audit
+from api.service.deps import SessionDep, StateDep
+from api.service.errors import ApiError
+from api.service.pages.charts import progress_svg
+from api.service.pages.sessions import OfficeMember, OfficeReader, check_csrf
+from api.service.pages.web import PageRoute, page_lang, render, translator
+from api.service.routes.terms import read_upload
+from api.service.schemas import ChangeRequest
+from api.service.storage.models import ACTIVE_JOB_STATUSES, Job, PlanVersion, Term
+from calendars.text import KIND_NAMES
+from solver.problem import VISIT_KINDS
+
+router = APIRouter(prefix="/office", route_class=PageRoute, include_in_schema=False)
+CSRF = [Depends(check_csrf)]
+TIERS = {
+    "school": ("校领导", "university leaders"), "department": ("机关部处", "offices"),
+    "college": ("院系", "colleges"), "student_affairs": ("学生工作部门", "student affairs"),
+}  # fmt: skip
+WEEKDAYS = (("周一", "Mon"), ("周二", "Tue"), ("周三", "Wed"), ("周四", "Thu"), ("周五", "Fri"), ("周六", "Sat"), ("周日", "Sun"))
+
+
+def _see_other(url: str) -> Response:
+    return RedirectResponse(url, status_code=303)
+
+
+# terms -------------------------------------------------------------------------------------------
+@router.get("")
+def home(request: Request, session: SessionDep, signed: OfficeReader) -> Response:
+    return _home(request, session)
+
+
+def _home(request: Request, session: SessionDep, error: Any = None, status: int = 200) -> Response:
+    terms = [views.term_out(session, t) for t in session.scalars(select(Term).order_by(Term.created_at.desc()))]
+    return render(request, "office/home.html", {"terms": terms, "error": error}, status=status)
+
+
+@router.post("/terms", dependencies=CSRF)
+async def upload(
+    request: Request, state: StateDep, session: SessionDep, signed: OfficeMember,
+    file: Annotated[UploadFile, File()],
+) -> Response:  # fmt: skip
+    lang = page_lang(request)
+
+    def work() -> str:
+        content = read_upload(file, state.settings.max_upload_bytes)
+        term, dataset, _ = actions.upload_term(session, state.settings, content, file.filename or "upload", signed.name)
+        audit(session, signed.principal, "term.upload", term.term_id,
+              {"dataset_id": dataset.id, "filename": dataset.filename, "bytes": len(content), "via": "page"})  # fmt: skip
+        session.commit()
+        return term.term_id
+
+    try:
+        term_id = await run_in_threadpool(work)
+    except ApiError as exc:
+        session.rollback()
+        return _home(request, session, error=exc.body(lang), status=exc.status)
+    return _see_other(f"/office/terms/{term_id}?uploaded=1")
+
+
+@router.get("/terms/{term_id}")
+def term_page(term_id: str, request: Request, state: StateDep, session: SessionDep, signed: OfficeReader) -> Response:
+    term = views.get_or_404(session, Term, term_id)
+    detail = views.term_detail(session, term)
+    lang = page_lang(request)
+    current = next((d for d in detail.datasets if d.dataset_id == term.current_dataset_id), None)
+    warnings: list[dict[str, Any]] = []
+    if current is not None:
+        from api.service.storage.models import Dataset
+
+        stored = session.get_one(Dataset, current.dataset_id)
+        warnings = [{"file": w[0], "row": w[1], "column": w[2], "message": w[4] if lang == "en" else w[3]} for w in stored.warnings]
+    return render(request, "office/term.html", {
+        "term": detail, "warnings": warnings, "plans": list(reversed(detail.plans)), "jobs": list(reversed(detail.jobs)),
+        "default_limit": min(state.settings.default_time_limit_s, state.settings.max_time_limit_s),
+        "max_limit": state.settings.max_time_limit_s,
+    })  # fmt: skip
+
+
+@router.post("/terms/{term_id}/solve", dependencies=CSRF)
+def solve(
+    term_id: str, request: Request, state: StateDep, session: SessionDep, signed: OfficeMember,
+    time_limit_s: Annotated[float | None, Form(gt=0)] = None,
+) -> Response:  # fmt: skip
+    job = actions.start_solve(session, state, term_id, time_limit_s, page_lang(request), signed.principal)
+    return _see_other(f"/office/jobs/{job.id}")
+
+
+# jobs --------------------------------------------------------------------------------------------
+def _progress_context(request: Request, job: Job) -> dict[str, Any]:
+    t = translator(page_lang(request))
+    points = list(job.progress_log or [])
+    if job.elapsed_s is not None and job.bound is not None and (not points or points[-1][0] != job.elapsed_s):
+        points.append([job.elapsed_s, job.objective, job.bound])
+    chart = progress_svg(points, t("求解进度：目标值与界", "Solve progress: objective and bound"),
+                         (t("用时", "elapsed"), t("目标值", "objective"), t("界", "bound")))  # fmt: skip
+    final = job.status not in ACTIVE_JOB_STATUSES
+    go = f"/office/plans/{job.plan_id}/review" if job.status == "done" and job.plan_id else None
+    return {"job": job, "chart": chart, "final": final, "go": go}
+
+
+@router.get("/jobs/{job_id}")
+def job_page(job_id: str, request: Request, session: SessionDep, signed: OfficeReader) -> Response:
+    job = views.get_or_404(session, Job, job_id)
+    return render(request, "office/job.html", _progress_context(request, job))
+
+
+@router.get("/jobs/{job_id}/progress")
+def job_progress(job_id: str, request: Request, session: SessionDep, signed: OfficeReader) -> Response:
+    job = views.get_or_404(session, Job, job_id)
+    return render(request, "office/_progress.html", _progress_context(request, job))
+
+
+@router.post("/jobs/{job_id}/cancel", dependencies=CSRF)
+def cancel(job_id: str, state: StateDep, session: SessionDep, signed: OfficeMember) -> Response:
+    actions.cancel_job(session, state, views.get_or_404(session, Job, job_id), signed.principal)
+    return _see_other(f"/office/jobs/{job_id}")
+
+
+# the plan ----------------------------------------------------------------------------------------
+def _plan_data(state: StateDep, plan: PlanVersion) -> Any:
+    return state.problem(plan.dataset_id)
+
+
+@router.get("/plans/{plan_id}")
+def plan_page(
+    plan_id: str, request: Request, state: StateDep, session: SessionDep, signed: OfficeReader,
+    view: str = "week", week: int | None = None, date: str | None = None, tier: str = "", college: str = "",
+    campus: str = "", kind: str = "",
+) -> Response:  # fmt: skip
+    plan = views.get_or_404(session, PlanVersion, plan_id)
+    problem = _plan_data(state, plan)
+    lang = page_lang(request)
+    leaders = {x.leader_id: x for x in problem.leaders}
+    chosen = [x for x in problem.leaders if (not tier or x.tier == tier) and (not college or x.college == college)]
+    chosen_ids = {x.leader_id for x in chosen}
+    events = [
+        e for e in plan.events
+        if e["leader_id"] in chosen_ids and (not campus or e["campus"] == campus) and (not kind or e["visit_kind"] == kind)
+    ]  # fmt: skip
+    weeks = problem.term.weeks
+    week = max(1, min(weeks, week or _current_week(problem.term.start_date, weeks)))
+    monday = problem.term.start_date + dt.timedelta(days=7 * (week - 1))
+    context: dict[str, Any] = {
+        "plan": plan, "problem": problem, "view": view if view in ("week", "day", "unmet") else "week",
+        "week": week, "weeks": weeks, "monday": monday, "kinds": KIND_NAMES[lang], "visit_kinds": VISIT_KINDS,
+        "tiers": TIERS, "filters": {"tier": tier, "college": college, "campus": campus, "kind": kind},
+        "colleges": sorted({x.college for x in problem.leaders if x.college}),
+        "campuses": problem.campuses, "leaders": leaders, "weekdays": WEEKDAYS, "count": len(events),
+    }  # fmt: skip
+    if context["view"] == "week":
+        grid: dict[str, list[list[dict[str, Any]]]] = {x.leader_id: [[] for _ in range(7)] for x in chosen}
+        for e in events:
+            if int(e["week"]) == week:
+                day = dt.date.fromisoformat(e["date"]).weekday()
+                grid[e["leader_id"]][day].append(e)
+        context["grid"] = [(leaders[i], days) for i, days in grid.items()]
+        context["days"] = [monday + dt.timedelta(days=i) for i in range(7)]
+    elif context["view"] == "day":
+        day = _date(date) or monday
+        by_campus: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for e in sorted(events, key=lambda e: e["start"]):
+            if e["date"] == day.isoformat():
+                by_campus[e["campus"] or "online"].append(e)
+        context["day"] = day
+        context["by_campus"] = sorted(by_campus.items())
+    else:
+        context["unmet"] = [r for r in plan.report if not r["met"] and r["leader_id"] in chosen_ids]
+    return render(request, "office/plan.html", context)
+
+
+def _current_week(start: dt.date, weeks: int) -> int:
+    days = (dt.date.today() - start).days
+    return max(1, min(weeks, days // 7 + 1)) if days >= 0 else 1
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@router.get("/plans/{plan_id}/review")
+def review(plan_id: str, request: Request, state: StateDep, session: SessionDep, signed: OfficeReader) -> Response:
+    plan = views.get_or_404(session, PlanVersion, plan_id)
+    term = session.get_one(Term, plan.term_id)
+    problem = _plan_data(state, plan)
+    names = {x.leader_id: x.name for x in problem.leaders}
+    by_uid = {e["uid"]: e for e in plan.events}
+    if plan.changes is not None:
+        changes = [c for c in plan.changes if c["change"] != "kept"]
+        kept = sum(1 for c in plan.changes if c["change"] == "kept")
+    elif term.published_plan_id is None:
+        changes = [
+            {"uid": e["uid"], "leader_id": e["leader_id"], "change": "added", "old_start": None, "new_start": e["start"], "reason": ""}
+            for e in plan.events if e["status"] == "planned"
+        ]  # fmt: skip
+        kept = 0
+    else:
+        changes, kept = [], 0
+    counts = {k: sum(1 for c in changes if c["change"] == k) for k in ("moved", "cancelled", "added")}
+    return render(request, "office/review.html", {
+        "plan": plan, "term": term, "changes": changes, "kept": kept, "counts": counts, "names": names, "by_uid": by_uid,
+        "unmet": [r for r in plan.report if not r["met"]],
+    })  # fmt: skip
+
+
+@router.post("/plans/{plan_id}/publish", dependencies=CSRF)
+def publish(plan_id: str, state: StateDep, session: SessionDep, signed: OfficeMember) -> Response:
+    plan = actions.publish_plan(session, views.get_or_404(session, PlanVersion, plan_id), signed.principal)
+    session.commit()
+    state.feeds.invalidate()
+    return _see_other(f"/office/plans/{plan.id}?published=1")
+
+
+# changes -----------------------------------------------------------------------------------------
+@router.get("/terms/{term_id}/change")
+def change_form(term_id: str, request: Request, state: StateDep, session: SessionDep, signed: OfficeReader) -> Response:
+    return _change_page(request, state, session, term_id)
+
+
+def _change_page(request: Request, state: StateDep, session: SessionDep, term_id: str, error: Any = None, form: dict[str, str] | None = None, status: int = 200) -> Response:
+    term = views.get_or_404(session, Term, term_id)
+    problem = state.problem(term.current_dataset_id) if term.current_dataset_id else None
+    return render(request, "office/change.html", {
+        "term": term, "problem": problem, "error": error, "form": form or {}, "weekdays": WEEKDAYS,
+    }, status=status)  # fmt: skip
+
+
+@router.post("/terms/{term_id}/change", dependencies=CSRF)
+def change(
+    term_id: str, request: Request, state: StateDep, session: SessionDep, signed: OfficeMember,
+    what: Annotated[str, Form(pattern="^(trip|timetable)$")],
+    owner_id: Annotated[str, Form(max_length=200)] = "",
+    start: Annotated[str, Form(max_length=40)] = "", end: Annotated[str, Form(max_length=40)] = "",
+    kind: Annotated[str, Form(max_length=20)] = "travel", note: Annotated[str, Form(max_length=400)] = "",
+    weekday: Annotated[str, Form(max_length=2)] = "", weeks: Annotated[str, Form(max_length=80)] = "",
+    time_start: Annotated[str, Form(max_length=5)] = "", time_end: Annotated[str, Form(max_length=5)] = "",
+    title: Annotated[str, Form(max_length=200)] = "", time_limit_s: Annotated[float | None, Form(gt=0)] = None,
+) -> Response:  # fmt: skip
+    form = {k: v for k, v in dict(
+        what=what, owner_id=owner_id, start=start, end=end, kind=kind, note=note, weekday=weekday, weeks=weeks,
+        time_start=time_start, time_end=time_end, title=title,
+    ).items()}  # fmt: skip
+    lang = page_lang(request)
+    if what == "trip":
+        rows: dict[str, Any] = {"absences": [{"owner_id": owner_id, "start": start, "end": end or start, "kind": kind, "note": note}]}
+    else:
+        rows = {"timetable": [{"owner_id": owner_id, "weekday": weekday, "start": time_start, "end": time_end, "weeks": weeks, "title": title}]}
+    try:
+        request_body = ChangeRequest(**rows, time_limit_s=time_limit_s)
+        job = actions.submit_change(session, state, term_id, request_body, lang, signed.principal)
+    except ValidationError as exc:
+        session.rollback()
+        error = ApiError(422, "invalid_change", "变更有误", "the change has problems",
+                         problems=[("form", None, ".".join(map(str, e["loc"])), e["msg"], e["msg"]) for e in exc.errors()])  # fmt: skip
+        return _change_page(request, state, session, term_id, error.body(lang), form, 422)
+    except ApiError as exc:
+        session.rollback()
+        if exc.status == 422:
+            return _change_page(request, state, session, term_id, exc.body(lang), form, 422)
+        raise
+    return _see_other(f"/office/jobs/{job.id}")
