@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from api.service import actions, termdata, views
+from api.service import actions, views
 from api.service.auth import audit
 from api.service.deps import SessionDep, StateDep
 from api.service.errors import ApiError
