@@ -67,6 +67,10 @@ TABLES: tuple[TableSpec, ...] = (
         C("day_start", "每日最早开始", "活动最早开始时间，默认 08:00", "earliest start of any activity, default 08:00", "最早开始时间", "每日开始时间", "开始时间"),
         C("day_end", "每日最晚结束", "活动最晚结束时间，默认 21:30", "latest end of any activity, default 21:30", "最晚结束时间", "每日结束时间", "结束时间"),
         C("buffer_minutes", "缓冲分钟数", "同校区两项安排之间至少间隔的分钟数，默认 10", "minimum gap between two commitments, default 10", "缓冲时间", "间隔分钟"),
+        C("respond_days", "响应时限", "学生诉求须在几个工作日内答复，默认 2", "working days to answer a student item, default 2", "响应工作日", "答复时限"),
+        C("resolve_days", "办结时限", "学生诉求须在几个工作日内办结，默认 7", "working days to resolve a student item, default 7", "办结工作日", "解决时限"),
+        C("checkin_min", "签到确认人数", "几名学生签到即确认一次走访，默认 3", "distinct student check-ins that confirm a visit, default 3", "签到人数"),
+        C("confirm_share", "确认比例", "面对面走访中须经学生确认的比例 0-1，默认 0.8", "share of held face-to-face visits that must be confirmed, default 0.8", "学生确认比例"),
     )),
     TableSpec("periods", ("节次", "作息时间", "作息时间表"), True, (
         C("period", "节次", "第几节，1、2、…（含晚上的节次）", "period number 1, 2, ... (evening included)", "节", "第几节", "节次编号", req=True),

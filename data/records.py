@@ -178,6 +178,10 @@ def parse_term(table: Table | None, out: Findings) -> Term | None:
         day_start=day_start,
         day_end=day_end,
         buffer_minutes=c.opt("buffer_minutes", partial(parse_int, minimum=0), 10),
+        respond_days=c.opt("respond_days", partial(parse_int, minimum=1), 2),
+        resolve_days=c.opt("resolve_days", partial(parse_int, minimum=1), 7),
+        checkin_min=c.opt("checkin_min", partial(parse_int, minimum=1), 3),
+        confirm_share=c.opt("confirm_share", parse_share, 0.8),
     )
 
 

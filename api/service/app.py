@@ -21,7 +21,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.service import errors, pages, redaction
 from api.service.auth import bootstrap_admin
 from api.service.jobs.runner import JobRunner, ProcessJobRunner, fail_interrupted
-from api.service.routes import admin, plans, terms
+from api.service.routes import access, admin, plans, terms, visits
+from api.service.routes import feedback as feedback_routes
 from api.service.routes import feeds as feed_routes
 from api.service.routes import jobs as job_routes
 from api.service.schemas import Health
@@ -86,10 +87,13 @@ def create_app(
 
     app = FastAPI(
         title="frontline", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-        openapi_tags=[{"name": n} for n in ("terms", "jobs", "plans", "feeds", "admin", "health")],
+        openapi_tags=[{"name": n} for n in ("terms", "jobs", "plans", "feeds", "access", "visits", "feedback", "records", "admin", "health")],
     )  # fmt: skip
     errors.install(app)
-    for router in (terms.router, job_routes.router, plans.router, feed_routes.router, feed_routes.public, admin.router):
+    for router in (
+        terms.router, job_routes.router, plans.router, feed_routes.router, feed_routes.public, access.router,
+        access.public, visits.router, visits.public, feedback_routes.router, admin.router,
+    ):  # fmt: skip
         app.include_router(router)
 
     pages.install(app)

@@ -2,6 +2,8 @@
 
 Roles, each including the ones after it: ``admin`` (manages tokens) > ``office`` (uploads, solves,
 publishes, re-plans, hands out feed URLs) > ``reader`` (reads terms, jobs, plans and reports).
+Besides them, personal access links (:mod:`api.service.evidence.links`): ``leader`` (bound to one
+leader) and ``unit`` (bound to one unit) reach only their own visits and items, never an office route.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.service.errors import ApiError
 from api.service.storage.db import session_scope
-from api.service.storage.models import ROLES, ApiToken, AuditEntry
+from api.service.storage.models import ROLES, AccessLink, ApiToken, AuditEntry
 
 log = logging.getLogger("frontline.service")
-RANK = {role: len(ROLES) - i for i, role in enumerate(ROLES)}  # admin 3, office 2, reader 1
+RANK = {role: len(ROLES) - i for i, role in enumerate(ROLES)}  # admin 3, office 2, reader 1; links 0
 
 
 def new_token() -> str:
@@ -38,9 +40,14 @@ class Principal:
     token_id: str
     name: str
     role: str
+    subject_id: str = ""  # the leader_id or unit_id of a personal link
 
     def allows(self, role: str) -> bool:
-        return RANK[self.role] >= RANK[role]
+        return RANK.get(self.role, 0) >= RANK[role]
+
+    @property
+    def is_link(self) -> bool:
+        return self.role in ("leader", "unit")
 
 
 SYSTEM = Principal("", "system", "admin")
@@ -58,9 +65,12 @@ def authenticate(session: Session, token: str | None) -> Principal:
         )
     digest = hash_token(token)
     row = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).first()
-    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
-        raise unauthorized("访问令牌无效或已被撤销", "the token is not valid or has been revoked")
-    return Principal(row.id, row.name, row.role)
+    if row is not None and row.revoked_at is None and hmac.compare_digest(row.token_hash, digest):
+        return Principal(row.id, row.name, row.role)
+    link = session.scalars(select(AccessLink).where(AccessLink.token_hash == digest)).first()
+    if link is not None and link.revoked_at is None and hmac.compare_digest(link.token_hash, digest):
+        return Principal(link.id, link.name or f"{link.role} {link.subject_id}", link.role, link.subject_id)
+    raise unauthorized("访问令牌无效或已被撤销", "the token is not valid or has been revoked")
 
 
 def forbid(principal: Principal, role: str) -> None:

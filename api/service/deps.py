@@ -62,3 +62,10 @@ def _role(role: str):
 Reader = Annotated[Principal, Depends(_role("reader"))]
 Office = Annotated[Principal, Depends(_role("office"))]
 Admin = Annotated[Principal, Depends(_role("admin"))]
+# Any valid token: office tokens and personal (leader / unit) links; the route checks what it allows.
+Anyone = Annotated[Principal, Depends(get_principal)]
+
+
+def base_url(state: ServiceState, request: Request) -> str:
+    """The public base URL of links and QR codes (the feed base URL setting, else the request's)."""
+    return (state.settings.feed_base_url or str(request.base_url)).rstrip("/")

@@ -76,6 +76,26 @@ def urls(base_url: str, token: str) -> tuple[str, str]:
     return url, re.sub(r"^https?://", "webcal://", url)
 
 
+def published_plan_of(session: Session, kind: str, subject_id: str) -> tuple[str | None, str | None, dt.datetime | None]:
+    """(plan_id, dataset_id, published_at) of the plan that serves a subject: for ``office`` the
+    term's published plan, for a ``leader`` or ``unit`` the latest published plan whose data names it."""
+    if kind == "office":
+        row = session.execute(
+            select(PlanVersion.id, PlanVersion.dataset_id, PlanVersion.published_at)
+            .join(Term, Term.published_plan_id == PlanVersion.id)
+            .where(Term.term_id == subject_id)
+        ).first()
+    else:
+        row = session.execute(
+            select(PlanVersion.id, PlanVersion.dataset_id, PlanVersion.published_at)
+            .join(RosterEntry, RosterEntry.dataset_id == PlanVersion.dataset_id)
+            .where(PlanVersion.state == "published", RosterEntry.kind == kind, RosterEntry.member_id == subject_id)
+            .order_by(PlanVersion.published_at.desc())
+            .limit(1)
+        ).first()
+    return (row[0], row[1], row[2]) if row else (None, None, None)
+
+
 # rendering ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Rendered:
@@ -172,7 +192,7 @@ class FeedCache:
             row = lookup(session, token)
             subject = None
             if row is not None:
-                subject = _Subject(row.kind, row.subject_id, row.created_at, *self._published(session, row))
+                subject = _Subject(row.kind, row.subject_id, row.created_at, *published_plan_of(session, row.kind, row.subject_id))
         with self._lock:
             if generation == self.generation:
                 if len(self._tokens) >= self.MAX_TOKENS:
@@ -188,26 +208,6 @@ class FeedCache:
         if subject.plan_id is None:
             return ("empty", subject.kind, subject.subject_id, lang)
         return (subject.plan_id, subject.kind, subject.subject_id, lang)
-
-    def _published(self, session: Session, token: FeedToken) -> tuple[str | None, str | None, dt.datetime | None]:
-        if token.kind == "office":
-            row = session.execute(
-                select(PlanVersion.id, PlanVersion.dataset_id, PlanVersion.published_at)
-                .join(Term, Term.published_plan_id == PlanVersion.id)
-                .where(Term.term_id == token.subject_id)
-            ).first()
-        else:
-            row = session.execute(
-                select(PlanVersion.id, PlanVersion.dataset_id, PlanVersion.published_at)
-                .join(RosterEntry, RosterEntry.dataset_id == PlanVersion.dataset_id)
-                .where(
-                    PlanVersion.state == "published", RosterEntry.kind == token.kind,
-                    RosterEntry.member_id == token.subject_id,
-                )
-                .order_by(PlanVersion.published_at.desc())
-                .limit(1)
-            ).first()  # fmt: skip
-        return (row[0], row[1], row[2]) if row else (None, None, None)
 
     def _render(self, subject: _Subject, lang: str) -> Rendered:
         if subject.plan_id is None or subject.dataset_id is None or subject.published_at is None:

@@ -263,3 +263,215 @@ class AuditOut(BaseModel):
     action: str
     target: str
     detail: dict[str, Any]
+
+
+# evidence: links, visits, records, check-ins, confirmations, feedback, compliance -----------------
+VisitKind = Literal["classroom", "class", "dorm", "canteen", "society", "lecture", "online"]
+RecordStatus = Literal["held", "not_held"]
+FeedbackCategory = Literal["study", "ideology", "mental", "life", "employment", "safety", "other"]
+EvidenceKind = Literal["confirmed", "self_reported", "disputed"]
+Rating = Literal["satisfied", "basically", "unsatisfied"]
+
+
+class LinkOut(BaseModel):
+    role: Literal["leader", "unit"]
+    subject_id: str
+    name: str
+    url: str = Field(description="the personal link; opens the holder's visits of this week")
+    token: str = Field(description="shown once; works as Authorization: Bearer <token> / 只显示一次")
+    created_at: dt.datetime
+    rotated: bool = Field(description="an earlier link was revoked by this one")
+
+
+class MeOut(BaseModel):
+    role: str
+    subject_id: str | None
+    name: str
+    term_id: str | None = Field(description="the term of the published plan that serves this link")
+    plan_id: str | None
+
+
+class RaisedIn(Input):
+    category: FeedbackCategory
+    text: str = Field(min_length=1, max_length=2000)
+    anonymous: bool = False
+
+
+class RecordIn(Input):
+    status: RecordStatus
+    start: dt.datetime | None = Field(default=None, description="what actually happened (held); naive = the term's time zone")
+    end: dt.datetime | None = None
+    attendees: int | None = Field(default=None, ge=0, le=100_000)
+    reason: str = Field(default="", max_length=1000, description="why not held (required for not_held)")
+    note: str = Field(default="", max_length=2000)
+    raised: list[RaisedIn] = Field(default_factory=list, max_length=50, description="what students raised at the visit")
+
+
+class UnplannedIn(RecordIn):
+    visit_kind: VisitKind
+    target_id: str = Field(min_length=1, max_length=200)
+    leader_id: str | None = Field(default=None, max_length=200, description="the office names the leader; a leader link records its own")
+    term_id: str | None = Field(default=None, max_length=200, description="default: the term of the leader's published plan")
+
+
+class FeedbackCreated(BaseModel):
+    item_id: str
+    respond_by: dt.datetime
+    resolve_by: dt.datetime
+
+
+class RecordOut(BaseModel):
+    record_id: str
+    term_id: str
+    uid: str | None
+    leader_id: str
+    visit_kind: str
+    target_id: str
+    version: int
+    status: RecordStatus
+    start: dt.datetime | None
+    end: dt.datetime | None
+    attendees: int | None
+    reason: str
+    note: str
+    recorded_at: dt.datetime
+    recorded_by: str
+    evidence: EvidenceKind | None
+
+
+class RecordSaved(BaseModel):
+    record_id: str
+    version: int
+    evidence: EvidenceKind | None
+    items: list[FeedbackCreated] = Field(default_factory=list, description="the items raised with this record")
+
+
+class RecordVersionOut(BaseModel):
+    version: int
+    status: RecordStatus
+    start: dt.datetime | None
+    end: dt.datetime | None
+    attendees: int | None
+    reason: str
+    note: str
+    recorded_at: dt.datetime
+    recorded_by: str
+    source: str
+
+
+class RecordHistory(BaseModel):
+    record_id: str
+    uid: str | None
+    leader_id: str
+    versions: list[RecordVersionOut]
+
+
+class VisitOut(BaseModel):
+    visit: EventOut
+    record: RecordOut | None
+    evidence: EvidenceKind | None
+    checkins: int = Field(description="distinct students (or devices) checked in")
+
+
+class MyVisits(BaseModel):
+    role: str
+    subject_id: str
+    term_id: str | None
+    plan_id: str | None
+    week: int | None
+    visits: list[VisitOut]
+
+
+class CheckinCodeOut(BaseModel):
+    code: str
+    url: str = Field(description="what the QR code holds / 二维码内容")
+    svg: str = Field(description="the QR code as SVG")
+    expires_at: dt.datetime
+
+
+class CheckinIn(Input):
+    student_no: str | None = Field(default=None, min_length=1, max_length=64, description="学号; only a salted hash is kept")
+    device: str | None = Field(default=None, min_length=8, max_length=200, description="a device key, when no student number is given")
+
+
+class CheckinOut(BaseModel):
+    counted: bool = Field(description="false: this student (or device) had checked in already; counted once")
+    checkins: int = Field(description="distinct check-ins at this visit")
+    message: str
+
+
+class ConfirmationIn(Input):
+    result: Literal["confirmed", "denied"]
+    note: str = Field(default="", max_length=2000)
+    by: str | None = Field(default=None, max_length=200, description="callback: the office member who asked (default: the token's name)")
+
+
+class ConfirmationOut(BaseModel):
+    confirmation_id: int
+    uid: str
+    record_id: str | None
+    source: Literal["unit", "callback"]
+    result: Literal["confirmed", "denied"]
+    by: str
+    at: dt.datetime
+    evidence: EvidenceKind | None
+
+
+class FeedbackIn(Input):
+    category: FeedbackCategory
+    text: str = Field(min_length=1, max_length=2000)
+    anonymous: bool = False
+    uid: str | None = Field(default=None, max_length=200, description="a leader: the visit where it was raised")
+    record_id: str | None = Field(default=None, max_length=200, description="or the visit's record")
+    unit_id: str | None = Field(default=None, max_length=200, description="the unit it concerns (a unit link: itself)")
+    owner: str | None = Field(default=None, max_length=200, description="a leader_id or a department; default: the leader")
+    term_id: str | None = Field(default=None, max_length=200)
+
+
+class FeedbackOut(BaseModel):
+    item_id: str
+    term_id: str
+    raised_at: dt.datetime
+    record_id: str | None = Field(description="hidden from the owner of an anonymous item")
+    unit_id: str | None = Field(description="hidden from the owner of an anonymous item")
+    category: FeedbackCategory
+    text: str
+    owner: str
+    anonymous: bool
+    responded_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    answer: str
+    rating: Rating | None
+    reopened: int
+    state: str
+    respond_by: dt.datetime
+    resolve_by: dt.datetime
+
+
+class FeedbackPatch(Input):
+    owner: str | None = Field(default=None, min_length=1, max_length=200, description="office: hand the item to another owner")
+    state: Literal["resolved", "reopened"] | None = Field(default=None, description="office: resolved, or reopened (the owner must act again)")
+    answer: str | None = Field(default=None, min_length=1, max_length=4000, description="the owner: the answer to the students")
+    resolved: bool | None = Field(default=None, description="the owner: resolved with the answer given")
+
+
+class RatingIn(Input):
+    rating: Rating
+
+
+class ImportOut(BaseModel):
+    import_id: str
+    term_id: str
+    counts: dict[str, int]
+
+
+class ComplianceOut(BaseModel):
+    term_id: str
+    plan_id: str
+    as_of: dt.datetime
+    summary: dict[str, Any]
+    leaders: list[dict[str, Any]]
+    requirements: list[dict[str, Any]]
+    flags: list[dict[str, Any]]
+    feedback: list[dict[str, Any]]
+    rates: list[dict[str, Any]]

@@ -29,3 +29,11 @@ class Settings(BaseSettings):
     max_time_limit_s: float = Field(default=3600.0, gt=0)
     # Seconds between two progress writes of a running solve.
     progress_interval_s: float = Field(default=0.5, ge=0)
+    # Secret salt of the check-in hashes (student numbers and device keys are stored only as
+    # HMAC-SHA256 with it); when unset, one is generated once and kept in the database.
+    checkin_salt: SecretStr | None = None
+    # Seconds a check-in code (the QR code shown at a visit) stays valid.
+    checkin_code_seconds: int = Field(default=60, ge=10, le=3600)
+    # Minutes before a visit's start and after its end in which codes are handed out and
+    # check-ins accepted (the records contract counts check-ins 15 minutes either side).
+    checkin_margin_minutes: int = Field(default=15, ge=0, le=120)

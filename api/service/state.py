@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,9 +13,9 @@ from api.service import plans, termdata
 from api.service.feeds import _LRU, FeedCache
 from api.service.jobs.runner import JobRunner
 from api.service.settings import Settings
-from api.service.storage.models import Dataset, PlanVersion
+from api.service.storage.models import Dataset, PlanVersion, utcnow
 from solver.problem import Problem
-from solver.result import Plan
+from solver.result import Event, Plan
 
 
 class ServiceState:
@@ -26,7 +28,14 @@ class ServiceState:
         self.change_lock = threading.Lock()  # one change per term at a time (409 check + insert)
         self._problems = _LRU(16)
         self._plans = _LRU(64)
+        self._visits = _LRU(64)
         self.feeds = FeedCache(sessions, self.problem, self.plan)
+        # The service's clock (aware UTC); tests replace it to move time without sleeping.
+        self.clock: Callable[[], dt.datetime] = utcnow
+        self.secrets: dict[str, str] = {}  # generated secrets read from the database (check-in salt)
+
+    def now(self) -> dt.datetime:
+        return self.clock()
 
     def problem(self, dataset_id: str) -> Problem:
         """The problem of a stored data version (read once, then cached: versions never change)."""
@@ -50,3 +59,8 @@ class ServiceState:
 
         plan: Plan = self._plans.get(plan_id, load)
         return plan
+
+    def visit_index(self, plan_id: str) -> dict[str, Event]:
+        """The events of a stored plan by uid (cached: plan versions never change)."""
+        index: dict[str, Event] = self._visits.get(plan_id, lambda: {e.uid: e for e in self.plan(plan_id).events})
+        return index

@@ -1,0 +1,272 @@
+"""The evidence side of the service (TestClient, SQLite): personal links and role isolation,
+visit records and their versions, check-ins, confirmations, the feedback loop."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from evidence_support import at, held, link, publish, set_clock, unit_visit
+from fastapi.testclient import TestClient
+from service_support import TERM_ID, bearer, settings, term_tables
+from sqlalchemy import create_engine, text
+
+from api.service import create_app
+
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A published term with links for L001, L003, C001, D001 and S001."""
+    tmp = tmp_path_factory.mktemp("evidence")
+    with TestClient(create_app(settings(tmp))) as c:
+        plan_id = publish(c, term_tables())
+        tokens = {s: link(c, "leader", s) for s in ("L001", "L003")} | {s: link(c, "unit", s) for s in ("C001", "D001", "S001")}
+        yield {"client": c, "plan_id": plan_id, "tokens": tokens, "db": tmp / "frontline.db"}
+
+
+def auth(world: dict[str, Any], who: str) -> dict[str, str]:
+    return bearer(world["tokens"][who])
+
+
+def after(client: TestClient, event: dict[str, Any], minutes: int = 30) -> None:
+    set_clock(client, at(event, minutes, "end"))
+
+
+def visiting_unit(event: dict[str, Any]) -> str:
+    return str(event["target_id"])
+
+
+def other_unit(event: dict[str, Any]) -> str:
+    return next(u for u in ("C001", "D001", "S001") if u != event["target_id"])
+
+
+# links and roles ---------------------------------------------------------------------------------
+def test_a_link_is_shown_once_rotating_it_revokes_the_old_one_and_only_its_hash_is_kept(tmp_path: Path) -> None:
+    with TestClient(create_app(settings(tmp_path))) as c:
+        publish(c, term_tables())
+        first = c.post("/api/leaders/L002/link", headers=bearer()).json()
+        assert first["url"].endswith("/me/" + first["token"]) and len(first["token"]) >= 43 and not first["rotated"]
+        assert c.get("/api/me", headers=bearer(first["token"])).json()["subject_id"] == "L002"
+        assert c.get(f"/me/{first['token']}").status_code == 200
+        second = c.post("/api/leaders/L002/link", headers=bearer()).json()
+        assert second["rotated"] and second["token"] != first["token"]
+        assert c.get("/api/me", headers=bearer(first["token"])).status_code == 401
+        assert c.get("/api/me", headers=bearer(second["token"])).json()["role"] == "leader"
+        assert c.post("/api/units/NOPE/link", headers=bearer()).status_code == 404
+    engine = create_engine(f"sqlite:///{tmp_path / 'frontline.db'}")
+    with engine.connect() as conn:
+        dump = "\n".join(str(row) for table in ("access_links", "audit_log") for row in conn.execute(text(f"select * from {table}")))
+    engine.dispose()
+    assert first["token"] not in dump and second["token"] not in dump
+
+
+def test_leader_and_unit_links_never_reach_office_routes(world: dict[str, Any]) -> None:
+    c = world["client"]
+    for who in ("L001", "C001"):
+        h = auth(world, who)
+        assert c.get("/api/terms", headers=h).status_code == 403
+        assert c.get(f"/api/plans/{world['plan_id']}", headers=h).status_code == 403
+        assert c.post(f"/api/terms/{TERM_ID}/solve", json={}, headers=h).status_code == 403
+        assert c.post("/api/leaders/L001/link", headers=h).status_code == 403
+        assert c.get("/api/audit", headers=h).status_code == 403
+        assert c.get("/api/tokens", headers=h).status_code == 403
+
+
+def test_me_visits_lists_a_leaders_own_visits_and_a_units_visits_to_it(world: dict[str, Any]) -> None:
+    c = world["client"]
+    mine = c.get("/api/me/visits", headers=auth(world, "L001")).json()
+    assert mine["plan_id"] == world["plan_id"] and mine["visits"]
+    assert {v["visit"]["leader_id"] for v in mine["visits"]} == {"L001"}
+    week = mine["visits"][0]["visit"]["week"]
+    weekly = c.get(f"/api/me/visits?week={week}", headers=auth(world, "L001")).json()["visits"]
+    assert weekly and {v["visit"]["week"] for v in weekly} == {week}
+    unit = c.get("/api/me/visits", headers=auth(world, "D001")).json()["visits"]
+    assert all(v["visit"]["target_id"] == "D001" for v in unit)
+    assert c.get("/api/me/visits", headers=bearer()).status_code == 403  # the office reads plans
+
+
+# records -----------------------------------------------------------------------------------------
+def test_a_change_of_a_record_adds_a_version_and_the_history_keeps_every_one(world: dict[str, Any]) -> None:
+    c = world["client"]
+    event = unit_visit(c, world["plan_id"], 0)
+    after(c, event)
+    h = auth(world, "L001")
+    first = c.put(f"/api/visits/{event['uid']}/record", json=held(event, attendees=12, note="初次记录"), headers=h)
+    assert first.status_code == 200, first.text
+    assert first.json()["version"] == 1 and first.json()["evidence"] == "self_reported"
+    second = c.put(f"/api/visits/{event['uid']}/record", json=held(event, attendees=35), headers=h).json()
+    assert second["record_id"] == first.json()["record_id"] and second["version"] == 2
+    history = c.get(f"/api/visits/{event['uid']}/record/history", headers=h).json()
+    assert [(v["version"], v["attendees"]) for v in history["versions"]] == [(1, 12), (2, 35)]
+    assert history["versions"][0]["note"] == "初次记录"
+    assert c.get(f"/api/visits/{event['uid']}/record/history", headers=auth(world, "L003")).status_code == 403
+    mine = c.get("/api/me/visits", headers=h).json()["visits"]
+    shown = next(v for v in mine if v["visit"]["uid"] == event["uid"])
+    assert shown["record"]["version"] == 2 and shown["evidence"] == "self_reported"
+
+
+def test_a_leader_cannot_record_another_leaders_visit_but_the_office_can(world: dict[str, Any]) -> None:
+    c = world["client"]
+    event = unit_visit(c, world["plan_id"], 1)
+    after(c, event)
+    r = c.put(f"/api/visits/{event['uid']}/record", json=held(event), headers=auth(world, "L003"))
+    assert r.status_code == 403 and "L001" in r.json()["detail"]
+    assert c.put(f"/api/visits/{event['uid']}/record", json=held(event), headers=auth(world, "C001")).status_code == 403
+    r = c.put(f"/api/visits/{event['uid']}/record", json=held(event), headers=bearer())
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"status": "held"}, "body.start"),
+        ({"status": "held", "start": "2027-03-01T10:00:00", "end": "2027-03-01T09:00:00"}, "body.end"),
+        ({"status": "not_held", "reason": "  "}, "body.reason"),
+    ],
+)
+def test_a_record_without_times_with_its_end_before_its_start_or_not_held_without_reason_is_422(
+    world: dict[str, Any], body: dict[str, Any], field: str
+) -> None:
+    c = world["client"]
+    event = unit_visit(c, world["plan_id"])
+    after(c, event)
+    r = c.put(f"/api/visits/{event['uid']}/record", json=body, headers=auth(world, "L001") | EN)
+    assert r.status_code == 422, r.text
+    assert field in {p["column"] for p in r.json()["problems"]}
+
+
+def test_a_visit_that_has_not_started_cannot_be_recorded(world: dict[str, Any]) -> None:
+    c = world["client"]
+    event = unit_visit(c, world["plan_id"])
+    set_clock(c, at(event, -60))
+    r = c.put(f"/api/visits/{event['uid']}/record", json=held(event), headers=auth(world, "L001"))
+    assert r.status_code == 422 and "开始之前" in r.json()["detail"]
+
+
+def test_an_unplanned_visit_is_recorded_with_201_and_unknown_targets_are_422(world: dict[str, Any]) -> None:
+    c = world["client"]
+    set_clock(c, dt.datetime(2027, 3, 10, 12, tzinfo=dt.UTC))
+    body = {"status": "held", "start": "2027-03-10T12:00:00", "end": "2027-03-10T12:40:00", "visit_kind": "canteen",
+            "target_id": "V01", "attendees": 8, "raised": [{"category": "life", "text": "食堂晚餐品种少"}]}  # fmt: skip
+    r = c.post("/api/records", json=body, headers=auth(world, "L003"))
+    assert r.status_code == 201, r.text
+    assert r.json()["version"] == 1 and len(r.json()["items"]) == 1 and r.json()["items"][0]["respond_by"]
+    r = c.post("/api/records", json={**body, "target_id": "NOWHERE"}, headers=auth(world, "L003"))
+    assert r.status_code == 422 and "body.target_id" in {p["column"] for p in r.json()["problems"]}
+    assert c.post("/api/records", json={**body, "leader_id": "L001"}, headers=auth(world, "L003")).status_code == 403
+    assert c.post("/api/records", json=body, headers=auth(world, "C001")).status_code == 403
+
+
+# check-in ----------------------------------------------------------------------------------------
+def test_checkin_codes_are_given_during_the_visit_to_its_leader_and_expire(world: dict[str, Any]) -> None:
+    c = world["client"]
+    event = unit_visit(c, world["plan_id"])
+    uid = event["uid"]
+    set_clock(c, at(event, -60))
+    assert c.post(f"/api/visits/{uid}/checkin-code", headers=auth(world, "L001")).status_code == 409  # before the visit
+    set_clock(c, at(event, 10))
+    assert c.post(f"/api/visits/{uid}/checkin-code", headers=auth(world, "L003")).status_code == 403
+    assert c.post(f"/api/visits/{uid}/checkin-code", headers=auth(world, "C001")).status_code == 403
+    r = c.post(f"/api/visits/{uid}/checkin-code", headers=auth(world, "L001"))
+    assert r.status_code == 200, r.text
+    code = r.json()
+    assert code["url"].endswith("/checkin/" + code["code"]) and code["svg"].startswith("<svg")
+    assert dt.datetime.fromisoformat(code["expires_at"]) == at(event, 10) + dt.timedelta(seconds=60)
+    assert c.post("/checkin/not-a-code", json={"student_no": "2023001"}).status_code == 404
+    set_clock(c, at(event, 10) + dt.timedelta(seconds=61))
+    assert c.post(f"/checkin/{code['code']}", json={"student_no": "2023001"}).status_code == 410
+
+
+def test_the_same_student_checking_in_twice_is_counted_once_and_three_confirm_the_visit(world: dict[str, Any]) -> None:
+    c = world["client"]
+    event = unit_visit(c, world["plan_id"], 2)
+    leader = event["leader_id"]
+    uid = event["uid"]
+    set_clock(c, at(event, 5))
+    code = c.post(f"/api/visits/{uid}/checkin-code", headers=auth(world, leader)).json()["code"]
+    first = c.post(f"/checkin/{code}", json={"student_no": "2023 0042"})
+    assert first.status_code == 201 and first.json() == {**first.json(), "counted": True}
+    again = c.post(f"/checkin/{code}", json={"student_no": "20230042"})  # the same student, typed without the space
+    assert again.status_code == 200 and not again.json()["counted"]
+    base = again.json()["checkins"]
+    with TestClient(c.app, cookies={}) as phone:  # a student without a number: the device counts
+        one = phone.post(f"/checkin/{code}")
+        assert one.status_code == 201 and "frontline_device" in one.cookies
+        assert phone.post(f"/checkin/{code}").status_code == 200
+    assert c.post(f"/checkin/{code}", json={"student_no": "20230043"}).json()["checkins"] == base + 2
+    set_clock(c, at(event, 30, "end"))
+    r = c.put(f"/api/visits/{uid}/record", json=held(event), headers=auth(world, leader))
+    assert r.json()["evidence"] == "confirmed", r.text
+    engine = create_engine(f"sqlite:///{world['db']}")
+    with engine.connect() as conn:
+        stored = " ".join(str(row) for table in ("checkins", "audit_log") for row in conn.execute(text(f"select * from {table}")))
+    engine.dispose()
+    assert "20230042" not in stored and "2023 0042" not in stored and code not in stored
+
+
+# confirmation ------------------------------------------------------------------------------------
+def test_the_visited_unit_confirms_another_unit_cannot_and_a_denial_disputes(world: dict[str, Any]) -> None:
+    c = world["client"]
+    event = unit_visit(c, world["plan_id"], -1)
+    uid = event["uid"]
+    after(c, event)
+    assert c.put(f"/api/visits/{uid}/record", json=held(event), headers=auth(world, "L001")).status_code == 200
+    r = c.post(f"/api/visits/{uid}/confirmation", json={"result": "confirmed"}, headers=auth(world, other_unit(event)))
+    assert r.status_code == 403
+    assert c.post(f"/api/visits/{uid}/confirmation", json={"result": "confirmed"}, headers=auth(world, "L001")).status_code == 403
+    r = c.post(f"/api/visits/{uid}/confirmation", json={"result": "confirmed", "note": "班长确认"}, headers=auth(world, visiting_unit(event)))
+    assert r.status_code == 201, r.text
+    assert r.json()["source"] == "unit" and r.json()["evidence"] == "confirmed"
+    r = c.post(f"/api/visits/{uid}/confirmation", json={"result": "denied", "by": "回访员王老师"}, headers=bearer())
+    assert r.status_code == 201 and r.json()["source"] == "callback" and r.json()["by"] == "回访员王老师"
+    assert r.json()["evidence"] == "disputed"
+
+
+# feedback ----------------------------------------------------------------------------------------
+def test_feedback_is_answered_by_its_owner_rated_by_its_unit_and_unsatisfied_reopens_it(world: dict[str, Any]) -> None:
+    c = world["client"]
+    event = unit_visit(c, world["plan_id"])
+    after(c, event)
+    unit = visiting_unit(event)
+    r = c.post("/api/feedback", json={"category": "study", "text": "希望增加自习室开放时间"}, headers=auth(world, unit))
+    assert r.status_code == 201, r.text
+    item = r.json()
+    assert item["respond_by"] < item["resolve_by"]
+    owned = c.get("/api/feedback", headers=auth(world, "L001")).json()
+    listed = {i["item_id"]: i for i in owned}
+    assert item["item_id"] in listed and listed[item["item_id"]]["owner"] == "L001"  # the unit's linked leader
+    assert item["item_id"] not in {i["item_id"] for i in c.get("/api/feedback", headers=auth(world, "L003")).json()}
+    assert c.get(f"/api/feedback/{item['item_id']}", headers=auth(world, "L003")).status_code == 404
+    assert c.patch(f"/api/feedback/{item['item_id']}", json={"answer": "x"}, headers=auth(world, "L003")).status_code == 404
+    assert c.patch(f"/api/feedback/{item['item_id']}", json={"owner": "L003"}, headers=auth(world, "L001")).status_code == 403
+    r = c.patch(f"/api/feedback/{item['item_id']}", json={"answer": "图书馆自习室延长至22:30"}, headers=auth(world, "L001"))
+    assert r.status_code == 200 and r.json()["state"] == "answered"
+    r = c.patch(f"/api/feedback/{item['item_id']}", json={"resolved": True}, headers=auth(world, "L001"))
+    assert r.json()["state"] == "resolved"
+    assert c.post(f"/api/feedback/{item['item_id']}/rating", json={"rating": "satisfied"}, headers=auth(world, other_unit(event))).status_code == 404
+    r = c.post(f"/api/feedback/{item['item_id']}/rating", json={"rating": "unsatisfied"}, headers=auth(world, unit))
+    assert r.status_code == 201 and r.json()["state"] == "reopened" and r.json()["reopened"] == 1
+    r = c.patch(f"/api/feedback/{item['item_id']}", json={"owner": "保卫处"}, headers=bearer())
+    assert r.json()["owner"] == "保卫处"
+    states = {i["item_id"]: i["state"] for i in c.get("/api/feedback?state=reopened", headers=bearer()).json()}
+    assert states.get(item["item_id"]) == "reopened"
+
+
+def test_an_anonymous_item_never_shows_its_origin_to_its_owner(world: dict[str, Any]) -> None:
+    c = world["client"]
+    event = unit_visit(c, world["plan_id"])
+    after(c, event)
+    raised = {"category": "mental", "text": "宿舍矛盾，希望匿名处理", "anonymous": True}
+    r = c.put(f"/api/visits/{event['uid']}/record", json=held(event, raised=[raised]), headers=auth(world, "L001"))
+    item_id = r.json()["items"][0]["item_id"]
+    mine = next(i for i in c.get("/api/feedback", headers=auth(world, "L001")).json() if i["item_id"] == item_id)
+    assert mine["anonymous"] and mine["unit_id"] is None and mine["record_id"] is None
+    office = c.get(f"/api/feedback/{item_id}", headers=bearer()).json()
+    assert office["unit_id"] == event["target_id"] and office["record_id"] == r.json()["record_id"]
+    unit = c.get(f"/api/feedback/{item_id}", headers=auth(world, visiting_unit(event))).json()
+    assert unit["unit_id"] == event["target_id"]
