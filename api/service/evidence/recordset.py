@@ -45,7 +45,7 @@ def current_visits(session: Session, term_id: str, record_ids: Iterable[str] | N
     )
     if record_ids is not None:
         query = query.where(VisitRecord.record_id.in_(list(record_ids)))
-    return [(r, v) for r, v in session.execute(query).tuples()]
+    return [(r, v) for r, v in session.execute(query)]
 
 
 def confirmations_of(

@@ -41,14 +41,14 @@ def visit_views(session: Session, published: Published, events: list[Event]) -> 
             select(VisitRecord, RecordVersion)
             .join(RecordVersion, (RecordVersion.record_id == VisitRecord.record_id) & (RecordVersion.version == VisitRecord.version))
             .where(VisitRecord.term_id == published.term_id, VisitRecord.uid.in_(uids))
-        ).tuples()
+        )
     }  # fmt: skip
     evidence = recordset.evidence(session, published, [r for r, _ in pairs.values()])
-    counts = dict(
-        session.execute(
+    counts = {
+        uid: n for uid, n in session.execute(
             select(Checkin.uid, func.count()).where(Checkin.term_id == published.term_id, Checkin.uid.in_(uids)).group_by(Checkin.uid)
-        ).tuples()
-    )  # fmt: skip
+        )
+    }  # fmt: skip
     out = []
     for e in events:
         pair = pairs.get(e.uid)
