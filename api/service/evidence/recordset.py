@@ -8,8 +8,6 @@ from collections.abc import Iterable
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from solver.evidence import records as rec
-from solver.evidence.evidence import evidence_of, units_of_target
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +19,8 @@ from api.service.storage.models import (
     RecordVersion,
     VisitRecord,
 )
+from solver.evidence import records as rec
+from solver.evidence.evidence import evidence_of, units_of_target
 
 
 def _local(moment: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:

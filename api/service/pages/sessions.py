@@ -91,7 +91,7 @@ def current(session: Session, request: Request) -> Signed | None:
     link = session.get(AccessLink, row.subject)
     if link is None or link.revoked_at is not None or link.role != row.kind:
         return None
-    principal = Principal(link.id, f"{link.role}:{link.subject_id}", link.role)
+    principal = Principal(link.id, link.name or f"{link.role} {link.subject_id}", link.role, link.subject_id)
     return Signed(row.kind, principal, link.subject_id, link.name or link.subject_id, row.csrf, row.id)
 
 
