@@ -33,15 +33,20 @@ def _read(data: Path, lang: str):
     try:
         result = read_problem(data)
     except InputError as exc:
-        for w in exc.warnings:
-            err.print(f"[yellow]{ui.warning_word(lang)}[/] {w.format(lang)}", highlight=False)
-        for p in exc.problems:
-            err.print(p.format(lang), highlight=False, markup=False)
-        err.print(ui.invalid_input(len(exc.problems), lang), highlight=False)
-        raise typer.Exit(2) from None
+        _invalid(exc, lang)
     for w in result.warnings:
         err.print(f"[yellow]{ui.warning_word(lang)}[/] {w.format(lang)}", highlight=False)
     return result
+
+
+def _invalid(exc, lang: str):
+    """Print every problem (and warning) of an InputError, then exit 2."""
+    for w in exc.warnings:
+        err.print(f"[yellow]{ui.warning_word(lang)}[/] {w.format(lang)}", highlight=False)
+    for p in exc.problems:
+        err.print(p.format(lang), highlight=False, markup=False)
+    err.print(ui.invalid_input(len(exc.problems), lang), highlight=False)
+    raise typer.Exit(2) from None
 
 
 @app.command()
@@ -164,14 +169,57 @@ def verify(
 
 @app.command()
 def template(
-    path: Annotated[Path, typer.Argument(help="输出的 .xlsx / the .xlsx to write")],
+    path: Annotated[Path | None, typer.Argument(help="输出的学期数据 .xlsx / the term-data .xlsx to write")] = None,
+    records: Annotated[Path | None, typer.Option("--records", help="改为写出空白走访记录 .xlsx / write an empty records workbook instead")] = None,
     lang: Lang = "zh",
 ) -> None:
-    """写出空白数据模板 / write an empty workbook to fill in."""
-    from data.template import write_template
+    """写出空白数据模板（或 --records 走访记录模板）/ write an empty workbook to fill in."""
+    from data.template import write_records_template, write_template
 
+    if (path is None) == (records is None):
+        err.print("请给出一个输出文件：PATH（学期数据）或 --records FILE.xlsx（走访记录）/ give PATH or --records FILE.xlsx")
+        raise typer.Exit(2)
+    if records is not None:
+        write_records_template(records, lang=lang)
+        out.print(f"{records}")
+        return
+    assert path is not None
     write_template(path, lang=lang)
     out.print(f"{path}")
+
+
+@app.command()
+def compliance(
+    data: DataArg,
+    plan_dir: Annotated[Path, typer.Option("--plan", help="已发布的计划文件夹 / the published plan folder")],
+    records: Annotated[Path, typer.Option("--records", help="走访记录：CSV 文件夹或 .xlsx / records folder or workbook")],
+    out_dir: Annotated[Path, typer.Option("--out", help="报告文件夹 / report folder")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="截至时刻，如 2026-11-30 或 2026-11-30T18:00；默认学期末 / as of (default: the term's end)")] = None,
+    lang: Lang = "zh",
+) -> None:
+    """走访记录、学生确认、诉求台账 -> 考核报告 / the compliance report from the records."""
+    from api.evidence_console import parse_as_of, print_compliance
+    from data.evidence_files import read_records, write_compliance
+    from data.plan_io import PlanFileError, read_plan
+    from data.problems import InputError
+    from solver.evidence.report import compliance as run_compliance
+
+    result = _read(data, lang)
+    try:
+        plan = read_plan(plan_dir)
+        moment = parse_as_of(as_of, result.problem.term.timezone)
+    except (PlanFileError, ValueError) as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    try:
+        read = read_records(records, result.problem, plan)
+    except InputError as exc:
+        _invalid(exc, lang)
+    for w in read.warnings:
+        err.print(f"[yellow]{ui.warning_word(lang)}[/] {w.format(lang)}", highlight=False)
+    report = run_compliance(result.problem, plan, read.records, moment, lang=lang)
+    write_compliance(report, out_dir, lang)
+    print_compliance(out, report, out_dir, lang)
 
 
 @app.command()

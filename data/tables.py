@@ -20,7 +20,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
-from data.headers import TABLE_BY_STEM, TableSpec, column_for, stem_for
+from data.headers import TABLE_BY_STEM, TABLES, TableSpec, column_for, stem_for
 from data.problems import Findings
 from data.specs import normalize
 
@@ -69,12 +69,15 @@ class Source:
 
 
 # loading --------------------------------------------------------------------------------------
-def load(path: Path, out: Findings) -> tuple[Source, dict[str, Table | None]]:
-    """The tables found at ``path``; a stem maps to None when its file was empty (reported)."""
+def load(
+    path: Path, out: Findings, tables: tuple[TableSpec, ...] = TABLES
+) -> tuple[Source, dict[str, Table | None]]:
+    """The tables found at ``path``; a stem maps to None when its file was empty (reported).
+    ``tables``: the family of files to look for (the term data's by default)."""
     if path.is_dir():
-        source, sheets = Source(path, False), _folder_sheets(path, out)
+        source, sheets = Source(path, False), _folder_sheets(path, out, tables)
     elif path.suffix.casefold() in (".xlsx", ".xlsm"):
-        source, sheets = Source(path, True), _workbook_sheets(path, out)
+        source, sheets = Source(path, True), _workbook_sheets(path, out, tables)
     else:
         _report_bad_path(path, out)
         return Source(path, False), {}
@@ -98,12 +101,12 @@ def _report_bad_path(path: Path, out: Findings) -> None:
         )  # fmt: skip
 
 
-def _folder_sheets(folder: Path, out: Findings) -> dict[str, RawSheet]:
+def _folder_sheets(folder: Path, out: Findings, tables: tuple[TableSpec, ...]) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
     for file in sorted(folder.iterdir()):
         if not file.is_file() or file.suffix.casefold() != ".csv":
             continue
-        stem = stem_for(file.stem)
+        stem = stem_for(file.stem, tables)
         if stem is None:
             out.warning(
                 file.name, None, None,
@@ -173,7 +176,7 @@ def clean(text: str) -> str:
     return text.strip().strip("\ufeff\u200b").strip()
 
 
-def _workbook_sheets(path: Path, out: Findings) -> dict[str, RawSheet]:
+def _workbook_sheets(path: Path, out: Findings, tables: tuple[TableSpec, ...]) -> dict[str, RawSheet]:
     try:
         workbook = openpyxl.load_workbook(path, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
@@ -185,7 +188,7 @@ def _workbook_sheets(path: Path, out: Findings) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
     for sheet in workbook.worksheets:
         label = f"{path.name}[{sheet.title}]"
-        stem = stem_for(sheet.title)
+        stem = stem_for(sheet.title, tables)
         if stem is None:
             out.warning(
                 label, None, None,

@@ -213,13 +213,13 @@ def test_the_same_student_checking_in_twice_is_counted_once_and_three_confirm_th
 # confirmation ------------------------------------------------------------------------------------
 def test_the_visited_unit_confirms_another_unit_cannot_and_a_denial_disputes(world: dict[str, Any]) -> None:
     c = world["client"]
-    event = unit_visit(c, world["plan_id"], -1)
+    event = unit_visit(c, world["plan_id"], 0, "L003")
     uid = event["uid"]
     after(c, event)
-    assert c.put(f"/api/visits/{uid}/record", json=held(event), headers=auth(world, "L001")).status_code == 200
+    assert c.put(f"/api/visits/{uid}/record", json=held(event), headers=auth(world, "L003")).status_code == 200
     r = c.post(f"/api/visits/{uid}/confirmation", json={"result": "confirmed"}, headers=auth(world, other_unit(event)))
     assert r.status_code == 403
-    assert c.post(f"/api/visits/{uid}/confirmation", json={"result": "confirmed"}, headers=auth(world, "L001")).status_code == 403
+    assert c.post(f"/api/visits/{uid}/confirmation", json={"result": "confirmed"}, headers=auth(world, "L003")).status_code == 403
     r = c.post(f"/api/visits/{uid}/confirmation", json={"result": "confirmed", "note": "班长确认"}, headers=auth(world, visiting_unit(event)))
     assert r.status_code == 201, r.text
     assert r.json()["source"] == "unit" and r.json()["evidence"] == "confirmed"
@@ -271,3 +271,23 @@ def test_an_anonymous_item_never_shows_its_origin_to_its_owner(world: dict[str, 
     assert office["unit_id"] == event["target_id"] and office["record_id"] == r.json()["record_id"]
     unit = c.get(f"/api/feedback/{item_id}", headers=auth(world, visiting_unit(event))).json()
     assert unit["unit_id"] == event["target_id"]
+
+
+# the report --------------------------------------------------------------------------------------
+def test_the_compliance_report_shows_what_was_recorded_confirmed_disputed_and_raised(world: dict[str, Any]) -> None:
+    c = world["client"]
+    for who in ("L001", "C001"):
+        assert c.get(f"/api/terms/{TERM_ID}/compliance", headers=auth(world, who)).status_code == 403
+    r = c.get(f"/api/terms/{TERM_ID}/compliance", headers=bearer())
+    assert r.status_code == 200, r.text
+    report = r.json()
+    leaders = {x["leader_id"]: x for x in report["leaders"]}
+    assert set(leaders) == {"L001", "L002", "L003"}
+    assert leaders["L001"]["held"] >= 3 and leaders["L001"]["confirmed"] >= 1
+    flags = {f["flag"] for f in c.get(f"/api/terms/{TERM_ID}/flags", headers=bearer()).json()}
+    assert "disputed" in flags
+    assert report["summary"]["items"] == len(report["feedback"]) >= 2
+    assert any(row["owner"] == "TOTAL" for row in report["rates"])
+    early = c.get(f"/api/terms/{TERM_ID}/compliance?as_of=2027-03-01T00:00:00", headers=bearer()).json()
+    assert early["as_of"].startswith("2027-03-01T00:00:00")
+    assert c.get(f"/api/terms/{TERM_ID}/compliance?as_of=yesterday", headers=bearer()).status_code == 422

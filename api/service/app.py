@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.service import errors, pages, redaction
 from api.service.auth import bootstrap_admin
 from api.service.jobs.runner import JobRunner, ProcessJobRunner, fail_interrupted
-from api.service.routes import access, admin, plans, terms, visits
+from api.service.routes import access, admin, plans, records, terms, visits
 from api.service.routes import feedback as feedback_routes
 from api.service.routes import feeds as feed_routes
 from api.service.routes import jobs as job_routes
@@ -92,7 +92,7 @@ def create_app(
     errors.install(app)
     for router in (
         terms.router, job_routes.router, plans.router, feed_routes.router, feed_routes.public, access.router,
-        access.public, visits.router, visits.public, feedback_routes.router, admin.router,
+        access.public, visits.router, visits.public, feedback_routes.router, records.router, admin.router,
     ):  # fmt: skip
         app.include_router(router)
 

@@ -97,6 +97,14 @@ def resolve_by(item: FeedbackItem, days: WorkingDays, settings: EvidenceSettings
     return deadline(days, item.raised_at, settings.resolve_days, timezone)
 
 
+def answered_at(item: FeedbackItem) -> dt.datetime | None:
+    """The first answer: ``responded_at``, or the resolution when no earlier answer is recorded
+    (an item is resolved "with the answer given")."""
+    if item.responded_at is not None:
+        return item.responded_at
+    return item.resolved_at
+
+
 def is_resolved(item: FeedbackItem) -> bool:
     """Resolved, and not reopened by the students' unsatisfied rating."""
     return item.resolved_at is not None and item.rating != "unsatisfied"
@@ -110,10 +118,11 @@ def item_status(
     timezone: str,
 ) -> ItemStatus:
     due = deadlines(item, days, settings, timezone)
-    answered_on_time = item.responded_at is not None and item.responded_at <= due.respond_by
+    answered = answered_at(item)
+    answered_on_time = answered is not None and answered <= due.respond_by
     resolved = is_resolved(item)
     resolved_on_time = resolved and item.resolved_at is not None and item.resolved_at <= due.resolve_by
-    late_answer = item.responded_at is None and as_of > due.respond_by
+    late_answer = answered is None and as_of > due.respond_by
     late_resolution = not resolved and as_of > due.resolve_by
     reopened = item.rating == "unsatisfied" or item.reopened > 0
     if resolved:
@@ -124,7 +133,7 @@ def item_status(
         state = "overdue"
     elif reopened:
         state = "reopened"
-    elif item.responded_at is not None:
+    elif answered is not None:
         state = "answered"
     else:
         state = "open"
@@ -149,7 +158,7 @@ def rates_of(owner: str, statuses: Iterable[ItemStatus], as_of: dt.datetime) -> 
     return Rates(
         owner=owner,
         items=len(items),
-        response_due=sum(1 for s in items if s.item.responded_at is not None or as_of > s.respond_by),
+        response_due=sum(1 for s in items if answered_at(s.item) is not None or as_of > s.respond_by),
         responded_on_time=sum(1 for s in items if s.answered_on_time),
         resolution_due=sum(1 for s in items if is_resolved(s.item) or as_of > s.resolve_by),
         resolved_on_time=sum(1 for s in items if s.resolved_on_time),

@@ -43,7 +43,7 @@ WORDS = {
         "not_held": "计划的 {what} 记录为未开展（{reason}）",
         "unrecorded": "计划的 {what} 没有走访记录",
         "disputed": "记录 {ids} 被学生否认，不计",
-        "not_planned": "没有安排",
+        "not_planned": "计划中没有安排",
         "no_link": "计划中没有联系对象",
         "link_short": "联系对象 {unit}：{held}/{need} 个时段有已开展的走访，缺{weeks}",
         "lecture_missing": "没有已开展的思政课（进课堂）",
@@ -252,7 +252,13 @@ class Judge:
         for run in self._runs(missing):
             fate = self._planned_fate([e for e in self.events[leader.leader_id] if e.face_to_face and e.week in run], "")
             details.append(self.w["missing"].format(weeks=self.label(run)) + (": " + self.w["sep"].join(fate) if fate else ""))
-        details += [self.w["excused"].format(weeks=self.label(b), why=why) for b, why in excused.items()]
+        runs: list[tuple[list[int], str]] = []
+        for b, why in excused.items():  # consecutive blocks with the same reason are told once
+            if runs and runs[-1][1] == why and runs[-1][0][-1] + 1 == b[0]:
+                runs[-1][0].extend(b)
+            else:
+                runs.append((list(b), why))
+        details += [self.w["excused"].format(weeks=self.label(weeks), why=why) for weeks, why in runs]
         return RequirementRow(
             leader.leader_id, "weekly_contact", len(blocks) - len(excused),
             sum(1 for b in blocks if planned_weeks.intersection(b)), len(held),
@@ -330,7 +336,10 @@ class Judge:
             names = KIND_NAMES[self.lang]
             parts = [self.w["kinds_missing"].format(kinds="、".join(names[k] for k in missing))]
             for kind in missing:
-                parts += self._planned_fate([e for e in self.events[lid] if e.visit_kind == kind], names[kind])
+                planned_kind = [e for e in self.events[lid] if e.visit_kind == kind]
+                parts += self._planned_fate(planned_kind, names[kind])
+                if not planned_kind:
+                    parts.append(f"{names[kind]}: {self.w['not_planned']}")
             if not self.term_over:
                 parts.insert(0, self._not_due())
             detail = self.w["sep"].join(parts)

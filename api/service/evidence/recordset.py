@@ -8,6 +8,9 @@ from collections.abc import Iterable
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from solver.evidence import records as rec
+from solver.evidence.evidence import evidence_of, units_of_target
+from solver.evidence.report import ComplianceReport, compliance
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,8 +22,6 @@ from api.service.storage.models import (
     RecordVersion,
     VisitRecord,
 )
-from solver.evidence import records as rec
-from solver.evidence.evidence import evidence_of, units_of_target
 
 
 def _local(moment: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:
@@ -110,3 +111,10 @@ def evidence(session: Session, published: Published, records: Iterable[VisitReco
         visit = visit_of(record, version, zone)
         out[record.record_id] = evidence_of(visit, confirmations, target_units, settings) if visit.held else None
     return out
+
+
+def report(session: Session, published: Published, as_of: dt.datetime | None, lang: str) -> ComplianceReport:
+    """The records contract's compliance report of the term, from what the service holds."""
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=published.zone)
+    return compliance(published.problem, published.plan, record_set(session, published), as_of, lang=lang)
