@@ -15,6 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from solver.evidence import feedback as rules
+from solver.evidence.evidence import units_of_target
+from solver.evidence.records import EvidenceSettings
+from solver.evidence.records import FeedbackItem as ItemRecord
+from solver.evidence.workdays import working_days
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,11 +30,6 @@ from api.service.evidence.visits import Published, forbidden
 from api.service.schemas import FeedbackCreated, FeedbackIn, FeedbackOut, FeedbackPatch, RaisedIn
 from api.service.state import ServiceState
 from api.service.storage.models import FeedbackEvent, FeedbackItem, VisitRecord, new_id
-from solver.evidence import feedback as rules
-from solver.evidence.evidence import units_of_target
-from solver.evidence.records import EvidenceSettings
-from solver.evidence.records import FeedbackItem as ItemRecord
-from solver.evidence.workdays import working_days
 
 
 @dataclass(frozen=True)
