@@ -18,14 +18,21 @@ from api.service import actions, views
 from api.service.auth import audit
 from api.service.deps import SessionDep, StateDep
 from api.service.errors import ApiError
-from api.service.pages.charts import progress_svg
+from api.service.pages.charts import heatmap_svg, progress_svg
+from api.service.pages.qr import qr_svg
 from api.service.pages.sessions import OfficeMember, OfficeReader, check_csrf
 from api.service.pages.web import PageRoute, page_lang, render, translator
+from api.service.routes import access
+from api.service.routes import records as record_routes
 from api.service.routes.terms import read_upload
 from api.service.schemas import ChangeRequest
-from api.service.storage.models import ACTIVE_JOB_STATUSES, Job, PlanVersion, Term
-from calendars.text import KIND_NAMES
-from solver.problem import VISIT_KINDS
+from api.service.storage.models import ACTIVE_JOB_STATUSES, AccessLink, Job, PlanVersion, Term
+from calendars.text import KIND_NAMES, UNIT_KINDS
+from data.evidence_report import compliance_xlsx
+from solver.evidence.verdict import VERDICT_NAMES
+from solver.problem import FACE_TO_FACE_KINDS, VISIT_KINDS
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 router = APIRouter(prefix="/office", route_class=PageRoute, include_in_schema=False)
 CSRF = [Depends(check_csrf)]
@@ -278,3 +285,99 @@ def change(
             return _change_page(request, state, session, term_id, exc.body(lang), form, 422)
         raise
     return _see_other(f"/office/jobs/{job.id}")
+
+
+# links -------------------------------------------------------------------------------------------
+@router.get("/terms/{term_id}/links")
+def links_page(term_id: str, request: Request, state: StateDep, session: SessionDep, signed: OfficeReader) -> Response:
+    term = views.get_or_404(session, Term, term_id)
+    if term.current_dataset_id is None:
+        raise views.conflict("该学期还没有数据；请先上传", "the term has no data yet; upload it first")
+    problem = state.problem(term.current_dataset_id)
+    active = {
+        (row.role, row.subject_id): row
+        for row in session.scalars(select(AccessLink).where(AccessLink.revoked_at.is_(None)))
+    }  # fmt: skip
+    return render(request, "office/links.html", {
+        "term": term, "leaders": problem.leaders, "units": problem.units, "active": active,
+        "unit_kinds": UNIT_KINDS[page_lang(request)],
+    })  # fmt: skip
+
+
+@router.post("/links/{role}/{subject_id}", dependencies=CSRF)
+def issue_link(
+    role: str, subject_id: str, request: Request, state: StateDep, session: SessionDep, signed: OfficeMember,
+    term_id: Annotated[str, Form(max_length=200)] = "",
+) -> Response:  # fmt: skip
+    if role not in ("leader", "unit"):
+        raise ApiError(404, "not_found", "没有这种链接", "no such kind of link")
+    t = translator(page_lang(request))
+    issued = access._link(request, state, session, signed.principal, role, subject_id)
+    caption = t("扫码确认领导来访", "Scan to confirm the leaders' visits") if role == "unit" else t("个人链接", "Personal link")
+    return render(request, "office/sheet.html" if role == "unit" else "office/link.html", {
+        "link": issued, "qr": qr_svg(issued.url, caption), "caption": caption, "term_id": term_id,
+    })  # fmt: skip
+
+
+# compliance --------------------------------------------------------------------------------------
+@router.get("/terms/{term_id}/compliance")
+def compliance_page(
+    term_id: str, request: Request, state: StateDep, session: SessionDep, signed: OfficeReader, as_of: str | None = None,
+) -> Response:  # fmt: skip
+    lang = page_lang(request)
+    t = translator(lang)
+    moment = _moment(as_of)
+    published, report = record_routes._report(state, session, term_id, moment, lang)
+    rows, weeks = coverage(published, report)
+    heat = heatmap_svg(rows, weeks, t("每周走访完成情况（已开展 / 计划，面对面）", "Weekly coverage (held / planned, face to face)"), t("周", "week"))
+    ledger = report.feedback_rows()
+    return render(request, "office/compliance.html", {
+        "term_id": term_id, "report": report, "summary": report.summary(), "leaders": report.leader_rows(),
+        "flags": report.flag_rows(), "ledger": ledger, "rates": report.rate_rows(), "heat": heat,
+        "names": report.names, "verdict_names": VERDICT_NAMES[lang], "as_of": as_of or "",
+        "late": [r for r in ledger if r["state"] in ("overdue", "escalated") or r["escalated"] == "true"],
+    })  # fmt: skip
+
+
+@router.get("/terms/{term_id}/compliance.xlsx")
+def compliance_download(
+    term_id: str, request: Request, state: StateDep, session: SessionDep, signed: OfficeReader, as_of: str | None = None,
+) -> Response:  # fmt: skip
+    lang = page_lang(request)
+    _, report = record_routes._report(state, session, term_id, _moment(as_of), lang)
+    return Response(compliance_xlsx(report, lang), media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="compliance-{term_id}.xlsx"',
+    })  # fmt: skip
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ApiError(422, "invalid_request", f"截止时间“{text}”不是日期时间，如 2027-01-15T18:00",
+                       f"{text!r} is not a date and time, e.g. 2027-01-15T18:00") from None  # fmt: skip
+
+
+def coverage(published: Any, report: Any) -> tuple[list[tuple[str, list[float | None]]], list[int]]:
+    """Leaders x weeks: the share of the week's planned face-to-face visits that were held."""
+    term = published.problem.term
+    weeks = list(range(1, term.weeks + 1))
+    planned: dict[tuple[str, int], int] = defaultdict(int)
+    for e in published.plan.events:
+        if e.status == "planned" and e.face_to_face:
+            planned[(e.leader_id, e.week)] += 1
+    held: dict[tuple[str, int], int] = defaultdict(int)
+    for v in report.visits:
+        if v.status == "held" and v.start is not None and v.visit_kind in FACE_TO_FACE_KINDS:
+            week = (v.start.astimezone(published.zone).date() - term.start_date).days // 7 + 1
+            held[(v.leader_id, week)] += 1
+    rows = []
+    for leader in published.problem.leaders:
+        values: list[float | None] = []
+        for w in weeks:
+            due = planned.get((leader.leader_id, w), 0)
+            values.append(None if not due and not held.get((leader.leader_id, w)) else min(1.0, held.get((leader.leader_id, w), 0) / max(1, due)))
+        rows.append((leader.name, values))
+    return rows, weeks
