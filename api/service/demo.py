@@ -1,5 +1,5 @@
-"""``frontline serve --demo``: upload the bundled demo university, solve it, publish it, and print
-the admin token and a leader's feed URL."""
+"""``frontline serve --demo``: upload the bundled demo university, solve it, publish it, print the
+admin token and a leader's feed URL, and set up the start page's guided demo (``state.demo``)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import zipfile
 from collections.abc import Callable
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.service import actions, feeds
+from api.service.evidence import links
 from api.service.auth import Principal, issue_token
 from api.service.state import ServiceState
 from api.service.storage.db import session_scope
@@ -66,6 +68,7 @@ def publish_demo(state: ServiceState, base_url: str, say: Callable[[str], None] 
             _, admin = issue_token(session, "admin (serve --demo)", "admin", DEMO)
         _, token = feeds.issue(session, "leader", leader_id, DEMO, rotate=True)
         count = len(session.scalars(select(Term)).all())
+        state.demo = _demo_guide(state, session, base_url, published, admin)
     state.feeds.invalidate()
     url, webcal = feeds.urls(state.settings.feed_base_url or base_url, token)
     say(
@@ -73,6 +76,27 @@ def publish_demo(state: ServiceState, base_url: str, say: Callable[[str], None] 
         f"  管理员令牌 / admin token: {admin}\n"
         f"  {leader_id} 的日历订阅 / feed of {leader_id}: {url}\n"
         f"                              {webcal}\n"
-        f"  API: {base_url}/docs"
+        f"  API: {base_url}/docs\n"
+        f"  >>> 在浏览器中打开 / open in a browser: {base_url}/  (演示导览 / the guided demo)"
     )
     return published
+
+
+def _demo_guide(state: ServiceState, session: Session, base_url: str, plan_id: str, admin: str) -> dict[str, str]:
+    """What the start page shows in demo mode: a one-click office sign-in (a demo office token), and
+    the personal links of the first leader and of a unit that leader visits."""
+    office, _ = issue_token(session, "office (serve --demo)", "office", DEMO)
+    plan = state.plan(plan_id)
+    problem = state.problem(session.get_one(PlanVersion, plan_id).dataset_id)
+    units = {u.unit_id: u for u in problem.units}
+    event = next((e for e in plan.events if e.status == "planned" and e.target_id in units), plan.events[0])
+    leader = problem.leader(event.leader_id)
+    _, leader_token, _ = links.issue(session, "leader", leader.leader_id, DEMO)
+    guide = {
+        "office_token_id": office.id, "admin_token": admin if not admin.startswith("(") else "",
+        "leader_name": leader.name, "leader_url": f"/l/{leader_token}",
+    }  # fmt: skip
+    if event.target_id in units:
+        _, unit_token, _ = links.issue(session, "unit", event.target_id, DEMO)
+        guide.update(unit_name=units[event.target_id].name, unit_url=f"/u/{unit_token}")
+    return guide

@@ -155,7 +155,7 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error.body(request_lang(request)).model_dump(), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 400:  # a body that could not be parsed at all: say which format
             multipart = "multipart" in request.headers.get("content-type", "")
             zh, en = _HTTP_TEXT[400] if multipart else (

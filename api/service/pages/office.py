@@ -175,8 +175,7 @@ def plan_page(
         grid: dict[str, list[list[dict[str, Any]]]] = {x.leader_id: [[] for _ in range(7)] for x in chosen}
         for e in events:
             if int(e["week"]) == week:
-                day = dt.date.fromisoformat(e["date"]).weekday()
-                grid[e["leader_id"]][day].append(e)
+                grid[e["leader_id"]][dt.date.fromisoformat(e["date"]).weekday()].append(e)
         context["grid"] = [(leaders[i], days) for i, days in grid.items()]
         context["days"] = [monday + dt.timedelta(days=i) for i in range(7)]
     elif context["view"] == "day":

@@ -147,7 +147,9 @@ def _record_page(request: Request, state: ServiceState, session: Session, signed
     view = evidence_views.visit_views(session, visit.published, [visit.event])[0]
     card = _card(state, visit.published, view, lang)
     record = view.record
-    start, end = (record.start, record.end) if record and record.start else (visit.event.start, visit.event.end)
+    start, end = visit.event.start, visit.event.end
+    if record is not None and record.start is not None and record.end is not None:
+        start, end = record.start, record.end
     values = form or {
         "status": record.status if record else "held", "start": start.astimezone(ZONE).strftime("%H:%M"),
         "end": end.astimezone(ZONE).strftime("%H:%M"), "attendees": "" if not record or record.attendees is None else record.attendees,

@@ -27,7 +27,7 @@ def safe_next(target: str | None, default: str = "/office") -> str:
 
 @router.get("/")
 def start_page(request: Request, state: StateDep, signed: MaybeSigned) -> Response:
-    return render(request, "start.html", {"demo": getattr(state, "demo", None)})
+    return render(request, "start.html", {"demo": state.demo})
 
 
 @router.get("/office/signin")
@@ -52,7 +52,7 @@ def sign_in(
 @router.post("/demo/signin", dependencies=[Depends(check_csrf)])
 def demo_sign_in(request: Request, state: StateDep, session: SessionDep) -> Response:
     """Demo mode only (``serve --demo``): sign in as the demo's office member in one click."""
-    demo = getattr(state, "demo", None)
+    demo = state.demo
     if demo is None or not demo.get("office_token_id"):
         raise ApiError(404, "not_found", "只有演示模式（frontline serve --demo）才能一键登录", "one-click sign-in exists only in demo mode (frontline serve --demo)")
     response = RedirectResponse("/office", status_code=303)
