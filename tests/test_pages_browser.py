@@ -1,7 +1,7 @@
 """The whole walk in a real headless Chromium (Debian's ``chromium``, driven by Playwright) against
 a real server (uvicorn): the office uploads the demo, solves, watches the progress, publishes; a
-leader on a phone-sized screen opens their link, records a visit with an item and shows the
-check-in code; two students check in; the leader answers the item; the unit confirms and rates; the
+leader on a phone-sized screen opens their link and shows the check-in code during the visit; two
+students check in; after it the leader records the visit with an item; the leader answers the item; the unit confirms and rates; the
 office dashboard shows the confirmed visit and the item's state. A screenshot of every page goes to
 a folder of the test run (printed at the end; never committed).
 
@@ -86,7 +86,10 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def snap(page: Page, shots: Path, name: str) -> None:
+    """A screenshot of the page; and the page, as the browser got it, is under 200 KB."""
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    size = page.evaluate("performance.getEntriesByType('navigation')[0].decodedBodySize")
+    assert size < 200 * 1024, f"{name}: the page is {size} bytes"
 
 
 def test_the_whole_walk_in_a_browser(server: tuple[str, Any], chromium: Browser, shots: Path, tmp_path: Path) -> None:
@@ -130,7 +133,8 @@ def test_the_whole_walk_in_a_browser(server: tuple[str, Any], chromium: Browser,
     published = _published(state, term_id)
     visit = next(e for e in sorted(published.plan.events, key=lambda e: e.start)
                  if e.status == "planned" and e.target_id in {u.unit_id for u in published.problem.units})  # fmt: skip
-    state.clock = lambda: visit.start.astimezone(dt.UTC) + dt.timedelta(minutes=5)  # the visit is under way
+    during, after = visit.start + dt.timedelta(minutes=5), visit.end + dt.timedelta(minutes=5)
+    state.clock = lambda: during.astimezone(dt.UTC)  # the visit is under way
     office.goto(f"/office/terms/{term_id}/links")
     snap(office, shots, "10-links")
     office.locator(f"form[action='/office/links/leader/{visit.leader_id}'] button").click()
@@ -150,12 +154,6 @@ def test_the_whole_walk_in_a_browser(server: tuple[str, Any], chromium: Browser,
     expect(leader.get_by_role("heading", level=1)).to_be_visible()
     assert leader.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing wider than the phone
     snap(leader, shots, "13-leader-week")
-    leader.locator(f"a[href='/leader/visits/{visit.uid}']").click()
-    leader.get_by_label("参加学生人数").fill("28")
-    leader.get_by_label("内容 1").fill("晚自习教室空调温度太低")
-    snap(leader, shots, "14-leader-record")
-    leader.get_by_role("button", name="保存记录").click()
-    expect(leader.get_by_text("已保存")).to_be_visible()
     leader.goto(f"/leader/visits/{visit.uid}/checkin")
     expect(leader.locator("#qr svg")).to_be_visible()
     snap(leader, shots, "15-leader-checkin-code")
@@ -175,9 +173,20 @@ def test_the_whole_walk_in_a_browser(server: tuple[str, Any], chromium: Browser,
         student.context.close()
     expect(leader.locator("#checkins")).to_have_text("已签到 2 人", timeout=30_000)  # the page refreshed itself
 
+    # after the visit, the leader records it, with what the students raised -------------------------
+    state.clock = lambda: after.astimezone(dt.UTC)
+    leader.goto("/leader")
+    leader.locator(f"a[href='/leader/visits/{visit.uid}']").click()
+    leader.get_by_label("参加学生人数").fill("28")
+    leader.get_by_label("内容 1").fill("晚自习教室空调温度太低")
+    snap(leader, shots, "14-leader-record")
+    leader.get_by_role("button", name="保存记录").click()
+    expect(leader.get_by_text("已保存")).to_be_visible()
+
     # the leader answers the item --------------------------------------------------------------------
     leader.goto("/leader/items")
     leader.get_by_label("答复学生").first.fill("已请后勤调高温度，本周内完成")
+    leader.get_by_label("已解决").first.check()
     snap(leader, shots, "18-leader-items")
     leader.get_by_role("button", name="提交").first.click()
     expect(leader.get_by_text("已保存")).to_be_visible()
@@ -196,7 +205,8 @@ def test_the_whole_walk_in_a_browser(server: tuple[str, Any], chromium: Browser,
     # the office dashboard -------------------------------------------------------------------------------
     office.goto(f"/office/terms/{term_id}/compliance")
     expect(office.locator("#confirmed")).to_have_text("1")
-    assert office.locator("[data-item]").count() == 1
+    expect(office.locator("[data-item]")).to_have_text("已解决")  # the item: answered, resolved, rated
+    expect(office.get_by_text("没有疑点")).to_be_visible()  # checked in, recorded after the end, confirmed: nothing to look into
     snap(office, shots, "21-compliance")
     office.goto(f"/office/terms/{term_id}/change")
     snap(office, shots, "22-change")

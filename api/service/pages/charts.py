@@ -8,12 +8,14 @@ from html import escape
 
 
 def _fmt(value: float) -> str:
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 def progress_svg(points: Sequence[Sequence[float | None]], title: str, labels: tuple[str, str, str]) -> str:
     """Objective and bound over elapsed seconds. ``points``: [elapsed, objective|None, bound]."""
-    width, height, left, right, top, bottom = 560, 220, 56, 12, 16, 34
+    width, height, left, right, top, bottom = 560, 240, 72, 12, 30, 34
     elapsed_label, objective_label, bound_label = labels
     xs = [float(p[0] or 0) for p in points]
     values = [float(v) for p in points for v in (p[1], p[2]) if v is not None]
@@ -61,9 +63,9 @@ def progress_svg(points: Sequence[Sequence[float | None]], title: str, labels: t
         path = " ".join(f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}" for i, (px, py) in enumerate(line))
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}/>')
-        lx = left + 8 + (0 if index == 1 else 150)
-        parts.append(f'<line x1="{lx}" x2="{lx + 22}" y1="{top + 12}" y2="{top + 12}" stroke="{colour}" stroke-width="2"{dash_attr}/>')
-        parts.append(f'<text x="{lx + 27}" y="{top + 16}" font-size="12" fill="#1a1a1a">{escape(name)}</text>')
+        lx = left + (0 if index == 1 else 150)
+        parts.append(f'<line x1="{lx}" x2="{lx + 22}" y1="12" y2="12" stroke="{colour}" stroke-width="2"{dash_attr}/>')
+        parts.append(f'<text x="{lx + 27}" y="16" font-size="12" fill="#1a1a1a">{escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

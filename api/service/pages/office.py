@@ -19,6 +19,7 @@ from api.service.auth import audit
 from api.service.deps import SessionDep, StateDep
 from api.service.errors import ApiError
 from api.service.pages.charts import heatmap_svg, progress_svg
+from api.service.pages.labels import LABELS
 from api.service.pages.qr import qr_svg
 from api.service.pages.sessions import OfficeMember, OfficeReader, check_csrf
 from api.service.pages.web import PageRoute, page_lang, render, translator
@@ -334,7 +335,7 @@ def compliance_page(
         "term_id": term_id, "report": report, "summary": report.summary(), "leaders": report.leader_rows(),
         "flags": report.flag_rows(), "ledger": ledger, "rates": report.rate_rows(), "heat": heat,
         "names": report.names, "verdict_names": VERDICT_NAMES[lang], "as_of": as_of or "",
-        "late": [r for r in ledger if r["state"] in ("overdue", "escalated") or r["escalated"] == "true"],
+        "late": [r for r in ledger if r["state"] in ("overdue", "escalated") or r["escalated"] == "true"], **LABELS,
     })  # fmt: skip
 
 

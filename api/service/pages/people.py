@@ -25,6 +25,7 @@ from api.service.errors import ApiError
 from api.service.evidence import checkin, visits
 from api.service.evidence import views as evidence_views
 from api.service.pages import sessions
+from api.service.pages.labels import LABELS
 from api.service.pages.qr import qr_svg
 from api.service.pages.sessions import LeaderPage, Signed, UnitPage, check_csrf
 from api.service.pages.web import ZONE, PageRoute, page_lang, render, translator
@@ -43,17 +44,6 @@ from calendars.text import KIND_NAMES, PREPARE
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 CSRF = [Depends(check_csrf)]
-CATEGORIES = {
-    "study": ("学业", "study"), "ideology": ("思想", "ideas and values"), "mental": ("心理", "mental health"),
-    "life": ("生活", "daily life"), "employment": ("就业", "jobs"), "safety": ("安全", "safety"), "other": ("其他", "other"),
-}  # fmt: skip
-ITEM_STATES = {
-    "open": ("待答复", "open"), "answered": ("已答复", "answered"), "resolved": ("已解决", "resolved"),
-    "reopened": ("重新办理", "reopened"), "overdue": ("已超期", "overdue"), "escalated": ("已督办", "escalated"),
-}  # fmt: skip
-RATINGS = {"satisfied": ("满意", "satisfied"), "basically": ("基本满意", "basically satisfied"), "unsatisfied": ("不满意", "unsatisfied")}
-EVIDENCE = {"confirmed": ("已确认", "confirmed"), "self_reported": ("仅本人记录", "self-reported"), "disputed": ("有异议", "disputed")}
-LABELS = {"categories": CATEGORIES, "item_states": ITEM_STATES, "ratings": RATINGS, "evidence_names": EVIDENCE}
 
 
 def _see_other(url: str) -> Response:
