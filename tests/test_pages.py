@@ -179,3 +179,10 @@ def test_pages_load_nothing_from_outside_and_stay_small(office: dict[str, Any]) 
         html = c.get(path).text
         assert len(html.encode()) + len(css.content) + len(js.content) < 200 * 1024, path
         assert not re.search(r"""(src|href)=["'](https?:)?//""", html), path
+
+
+def test_personal_link_and_check_in_paths_are_redacted_from_logs() -> None:
+    from api.service.redaction import redact
+
+    line = 'GET /l/SECRET1 200; GET /u/SECRET2?lang=en 303; POST /checkin/SECRET3/page 201; GET /leader/items 200'
+    assert redact(line) == "GET /l/<redacted> 200; GET /u/<redacted>?lang=en 303; POST /checkin/<redacted>/page 201; GET /leader/items 200"

@@ -85,9 +85,27 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+README_SHOTS = {
+    "23-start-demo": "start", "03-term": "office-term", "05-progress-done": "office-solve", "06-review": "office-review",
+    "07-plan-week": "office-plan", "12-unit-sheet": "office-unit-sheet", "21-compliance": "office-compliance",
+    "13-leader-week": "leader-week", "15-leader-checkin-code": "leader-checkin", "16-student-1": "student-checkin",
+    "19-unit": "unit",
+}  # fmt: skip
+
+
 def snap(page: Page, shots: Path, name: str) -> None:
-    """A screenshot of the page; and the page, as the browser got it, is under 200 KB."""
+    """A screenshot of the page; and the page, as the browser got it, is under 200 KB.
+
+    With FRONTLINE_README_SHOTS=docs/screenshots the README's pictures are written there too (the
+    visible part of the page, reduced to a small palette)."""
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    readme = os.environ.get("FRONTLINE_README_SHOTS")
+    if readme and name in README_SHOTS:
+        target = Path(readme) / f"{README_SHOTS[name]}.png"
+        page.screenshot(path=str(target))
+        from PIL import Image  # only to make the README's pictures small
+
+        Image.open(target).convert("RGB").quantize(colors=48).save(target, optimize=True)
     size = page.evaluate("performance.getEntriesByType('navigation')[0].decodedBodySize")
     assert size < 200 * 1024, f"{name}: the page is {size} bytes"
 
@@ -211,6 +229,16 @@ def test_the_whole_walk_in_a_browser(server: tuple[str, Any], chromium: Browser,
     office.goto(f"/office/terms/{term_id}/change")
     snap(office, shots, "22-change")
     assert sorted(p.name for p in shots.iterdir())[:1] == ["01-start.png"]
+
+    # frontline serve --demo: the start page leads through the demo ----------------------------------
+    from api.service.demo import publish_demo
+
+    assert publish_demo(state, base, lambda _: None) is not None  # already published: only the guide
+    guest = chromium.new_context(viewport=DESK, base_url=base, locale="zh-CN").new_page()
+    guest.goto("/")
+    snap(guest, shots, "23-start-demo")
+    guest.get_by_role("button", name="以演示办公室身份登录").click()
+    expect(guest.get_by_role("heading", name="学期与数据")).to_be_visible()
 
 
 def _published(state: Any, term_id: str) -> Any:
