@@ -103,6 +103,7 @@ def replan(
     previous: Annotated[Path, typer.Option("--previous", help="上一版计划文件夹 / the published plan folder")],
     out_dir: Annotated[Path | None, typer.Option("--out", help="新计划文件夹 / output folder")] = None,
     now: Annotated[str | None, typer.Option("--now", help="此时刻之前的安排不变，如 2026-10-21T12:00 / events before this stay")] = None,
+    records: Annotated[Path | None, typer.Option("--records", help="走访记录：记录为未开展的安排不再计数并补排 / records: visits not held are re-placed")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示变化，不写文件 / print the diff only")] = False,
     time_limit: Annotated[float, typer.Option("--time-limit")] = 30.0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
@@ -112,6 +113,8 @@ def replan(
     """数据变化后重新排程，尽量少改动 / re-plan after a change, moving as little as possible."""
     from calendars.feeds import write_feeds
     from data.plan_io import PlanFileError, read_plan, summary, write_changes, write_plan
+    from data.problems import InputError
+    from solver.evidence.replan import not_held_reasons
     from solver.replan import replan as run_replan
     from solver.solve import SolveOptions
     from solver.verify import verify as run_verify
@@ -126,9 +129,17 @@ def replan(
     except (PlanFileError, ValueError) as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from None
+    not_held: dict[str, str] = {}
+    if records is not None:
+        from data.evidence_files import read_records
+
+        try:
+            not_held = not_held_reasons(read_records(records, result.problem, previous_plan).records, previous_plan, lang)
+        except InputError as exc:
+            _invalid(exc, lang)
     options = SolveOptions(time_limit=time_limit, seed=seed, lang=lang)
     with ui.Progress(err, quiet, lang) as progress:
-        outcome = run_replan(result.problem, previous_plan, moment, options, progress.update)
+        outcome = run_replan(result.problem, previous_plan, moment, options, progress.update, not_held)
     ui.print_changes(out, outcome, result.problem, lang)
     if dry_run or out_dir is None:
         return
@@ -258,7 +269,7 @@ def demo(
 def serve(
     host: Annotated[str, typer.Option("--host", help="监听地址 / address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="端口 / port")] = 8000,
-    demo: Annotated[bool, typer.Option("--demo", help="上传、求解并发布示范大学 / upload, solve and publish the demo university")] = False,
+    demo: Annotated[bool, typer.Option("--demo", help="上传并发布示范大学及其走访记录 / upload and publish the demo university with its records")] = False,
 ) -> None:
     """启动 Web 服务（FRONTLINE_DATABASE_URL 等环境变量）/ start the web service."""
     import uvicorn

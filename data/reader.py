@@ -13,12 +13,13 @@ Reading rules beyond the contract:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from data.checks import check_all
 from data.headers import TABLES
-from data.holidays_cn import china_holidays
+from data.holidays_cn import AFTER_TERM_DAYS, china_holidays
 from data.problems import Findings, InputError, InputProblem
 from data.records import Parsed, parse_all
 from data.tables import Source, Table, load
@@ -83,7 +84,8 @@ def _holidays(parsed: Parsed, out: Findings) -> tuple[Holiday, ...]:
         return tuple(parsed.items("holidays"))
     if parsed.term is None:
         return ()
-    days, estimated = china_holidays(parsed.term.start_date, parsed.term.end_date)
+    term = parsed.term  # also the official days after the term: feedback deadlines run on
+    days, estimated = china_holidays(term.start_date, term.end_date, term.end_date + dt.timedelta(days=AFTER_TERM_DAYS))
     for year in estimated:
         out.warning(
             parsed.label("holidays"), None, None,

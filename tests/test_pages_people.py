@@ -211,7 +211,7 @@ def test_serve_demo_opens_on_a_start_page_that_signs_the_office_in_and_links_a_l
 
     app = create_app(settings(tmp_path))
     with TestClient(app) as client:
-        assert publish_demo(app.state.service, "http://testserver", lambda _: None, time_limit=5) is not None
+        assert publish_demo(app.state.service, "http://testserver", lambda _: None) is not None
         start = client.get("/").text
         assert "演示" in start and accessibility_problems(start) == []
         leader_url = re.search(r'href="(/l/[^"]+)"', start)

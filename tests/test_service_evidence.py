@@ -291,3 +291,124 @@ def test_the_compliance_report_shows_what_was_recorded_confirmed_disputed_and_ra
     early = c.get(f"/api/terms/{TERM_ID}/compliance?as_of=2027-03-01T00:00:00", headers=bearer()).json()
     assert early["as_of"].startswith("2027-03-01T00:00:00")
     assert c.get(f"/api/terms/{TERM_ID}/compliance?as_of=yesterday", headers=bearer()).status_code == 422
+
+
+# import and export -------------------------------------------------------------------------------
+def _zip(files: dict[str, str]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, body in files.items():
+            archive.writestr(name, body.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def test_bulk_import_adds_typed_records_and_refuses_bad_ones_with_located_problems(world: dict[str, Any]) -> None:
+    c = world["client"]
+    good = _zip({
+        "visits.csv": "record_id,uid,leader_id,status,start,end,visit_kind,target_id,attendees,reason,recorded_at,note\n"
+                      "PAPER-1,,L002,held,2027-03-03 12:00,2027-03-03 12:45,canteen,V01,15,,2027-03-03 18:00,纸质登记\n",
+        "confirmations.csv": "record_id,source,result,by,at,note\nPAPER-1,callback,confirmed,王老师,2027-03-04 09:00,电话回访\n",
+        "feedback.csv": "item_id,raised_at,record_id,unit_id,category,text,owner\nPF-1,2027-03-03 12:30,PAPER-1,,life,食堂排队时间长,后勤处\n",
+    })  # fmt: skip
+    files = {"file": ("records.zip", good, "application/zip")}
+    assert c.post(f"/api/terms/{TERM_ID}/records", files=files, headers=auth(world, "L001")).status_code == 403
+    r = c.post(f"/api/terms/{TERM_ID}/records", files=files, headers=bearer())
+    assert r.status_code == 201, r.text
+    assert r.json()["counts"] == {"visits_added": 1, "confirmations_added": 1, "items_added": 1}
+    again = c.post(f"/api/terms/{TERM_ID}/records", files=files, headers=bearer()).json()["counts"]
+    assert again == {"visits_kept": 1, "confirmations_kept": 1, "items_kept": 1}  # nothing twice
+    bad = _zip({
+        "visits.csv": "record_id,uid,leader_id,status,start,end,visit_kind,target_id,attendees,reason,recorded_at,note\n"
+                      "PAPER-2,,L999,maybe,2027-03-03 12:00,2027-03-03 12:45,canteen,V01,15,,2027-03-03 18:00,\n",
+    })  # fmt: skip
+    r = c.post(f"/api/terms/{TERM_ID}/records", files={"file": ("records.zip", bad, "application/zip")}, headers=bearer() | EN)
+    assert r.status_code == 422, r.text
+    located = {(p["file"], p["row"], p["column"]) for p in r.json()["problems"]}
+    assert ("visits.csv", 2, "leader_id") in located and ("visits.csv", 2, "status") in located
+    imported = [a for a in c.get("/api/audit", headers=bearer()).json() if a["action"] == "records.import"]
+    assert len(imported) == 2 and {a["detail"]["filename"] for a in imported} == {"records.zip"}
+
+
+def test_records_zip_through_the_cli_gives_the_same_report_as_the_service(world: dict[str, Any], tmp_path: Path) -> None:
+    import csv
+    import io
+    import json
+    import zipfile
+
+    from conftest import write_csvs
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+    from data.plan_io import write_plan
+
+    c = world["client"]
+    r = c.get(f"/api/terms/{TERM_ID}/records.zip", headers=bearer())
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    zipfile.ZipFile(io.BytesIO(r.content)).extractall(tmp_path / "records")
+    state = c.app.state.service  # type: ignore[attr-defined]
+    plan = c.get(f"/api/plans/{world['plan_id']}", headers=bearer()).json()
+    write_plan(state.plan(world["plan_id"]), state.problem(plan["dataset_id"]), tmp_path / "plan")
+    data = write_csvs(tmp_path / "data", term_tables())
+    result = CliRunner().invoke(cli, ["compliance", str(data), "--plan", str(tmp_path / "plan"), "--records",
+                                      str(tmp_path / "records"), "--out", str(tmp_path / "report")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    live = c.get(f"/api/terms/{TERM_ID}/compliance", headers=bearer()).json()
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (tmp_path / "report" / name).open(encoding="utf-8-sig") as f:
+            return list(csv.DictReader(f))
+
+    def text(rows_: list[dict[str, Any]]) -> list[dict[str, str]]:
+        return [{k: "" if v is None else str(v) for k, v in row.items()} for row in rows_]
+
+    assert live["leaders"] and text(live["leaders"]) == rows("leaders.csv")
+    assert text(live["requirements"]) == rows("compliance.csv")
+    assert text(live["flags"]) == rows("flags.csv")
+    assert len(live["feedback"]) == len(rows("feedback.csv"))
+    offline = json.loads((tmp_path / "report" / "summary.json").read_text(encoding="utf-8"))
+    assert {k: offline[k] for k in ("held", "confirmed", "flags", "items")} == {k: live["summary"][k] for k in ("held", "confirmed", "flags", "items")}
+
+
+def test_the_compliance_workbook_downloads_with_no_formula_from_data(world: dict[str, Any]) -> None:
+    import io
+
+    import openpyxl
+
+    c = world["client"]
+    r = c.get(f"/api/terms/{TERM_ID}/compliance.xlsx", headers=bearer())
+    assert r.status_code == 200, r.text
+    book = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert len(book.sheetnames) >= 4
+    assert c.get(f"/api/terms/{TERM_ID}/compliance.xlsx", headers=auth(world, "L001")).status_code == 403
+
+
+# what happened feeds the next re-plan ------------------------------------------------------------
+def test_a_change_after_a_lecture_recorded_not_held_replaces_it_moving_nothing_else(tmp_path: Path) -> None:
+    from evidence_support import events
+    from service_support import wait_job
+
+    tables = term_tables()
+    tables["term"][1][3], tables["courses"][1][5] = "8", "1-8"  # weeks left after the lecture
+    with TestClient(create_app(settings(tmp_path))) as c:
+        plan_id = publish(c, tables)
+        before = {e["uid"]: e for e in events(c, plan_id)}
+        lecture = min((e for e in before.values() if e["visit_kind"] == "classroom"), key=lambda e: e["start"])
+        set_clock(c, at(lecture, 60, "end"))
+        body = {"status": "not_held", "reason": "临时参加省委会议"}
+        record = c.put(f"/api/visits/{lecture['uid']}/record", json=body, headers=bearer()).json()
+        r = c.post(f"/api/terms/{TERM_ID}/changes", json={"now": at(lecture, 60, "end").isoformat()}, headers=bearer())
+        assert r.status_code == 202, r.text
+        job = wait_job(c.get, r.json()["job_id"])
+        assert job["status"] == "done", job
+        changes = c.get(f"/api/plans/{job['plan_id']}/changes", headers=bearer()).json()["changes"]
+        by_uid = {x["uid"]: x for x in changes}
+        assert by_uid[lecture["uid"]]["change"] == "cancelled"
+        assert record["record_id"] in by_uid[lecture["uid"]]["reason"]
+        added = [x for x in changes if x["change"] == "added"]
+        after_ = {e["uid"]: e for e in events(c, job["plan_id"])}
+        assert any(after_[x["uid"]]["visit_kind"] == "classroom" and after_[x["uid"]]["leader_id"] == lecture["leader_id"] for x in added)
+        moved = [x for x in changes if x["change"] == "moved"]
+        assert not moved, moved  # nothing else had to move

@@ -137,3 +137,32 @@ def test_service_on_the_database_survives_a_restart(database_url: str, tmp_path:
         assert read_feed(body)
         actions = {a["action"] for a in c.get("/api/audit", headers=bearer()).json()}
         assert {"token.create", "term.upload", "job.solve", "plan.publish", "feed.issue"} <= actions
+
+
+def test_evidence_storage_on_the_database(database_url: str, tmp_path: Path) -> None:
+    """Links, record versions, check-ins (one per student), confirmations, feedback and the report."""
+    from evidence_support import at, held, link, publish, set_clock, unit_visit
+
+    with TestClient(create_app(settings(tmp_path, database_url=database_url))) as c:
+        plan_id = publish(c, term_tables())
+        leader, event = link(c, "leader", "L001"), unit_visit(c, plan_id)
+        unit = link(c, "unit", event["target_id"])
+        set_clock(c, at(event, 5))
+        code = c.post(f"/api/visits/{event['uid']}/checkin-code", headers=bearer(leader)).json()["code"]
+        answers = [c.post(f"/checkin/{code}", json={"student_no": n}).status_code for n in ("S1", "S2", "S3", "S1")]
+        assert answers == [201, 201, 201, 200]
+        set_clock(c, at(event, 30, "end"))
+        for attendees in (10, 20):
+            r = c.put(f"/api/visits/{event['uid']}/record", json=held(event, attendees=attendees, raised=[{"category": "life", "text": "热水"}]), headers=bearer(leader))
+            assert r.status_code == 200, r.text
+        assert r.json()["version"] == 2 and r.json()["evidence"] == "confirmed"
+        assert len(c.get(f"/api/visits/{event['uid']}/record/history", headers=bearer(leader)).json()["versions"]) == 2
+        assert c.post(f"/api/visits/{event['uid']}/confirmation", json={"result": "confirmed"}, headers=bearer(unit)).status_code == 201
+        item = r.json()["items"][0]["item_id"]
+        assert c.patch(f"/api/feedback/{item}", json={"answer": "已修好", "resolved": True}, headers=bearer(leader)).json()["state"] == "resolved"
+        report = c.get(f"/api/terms/{TERM_ID}/compliance", headers=bearer()).json()
+        row = next(x for x in report["leaders"] if x["leader_id"] == "L001")
+        assert row["held"] == 1 and row["confirmed"] == 1 and report["summary"]["items"] == 2
+        zipped = c.get(f"/api/terms/{TERM_ID}/records.zip", headers=bearer())
+        r = c.post(f"/api/terms/{TERM_ID}/records", files={"file": ("records.zip", zipped.content, "application/zip")}, headers=bearer())
+        assert r.status_code == 201 and set(r.json()["counts"]) == {"visits_kept", "confirmations_kept", "items_kept"}, r.json()

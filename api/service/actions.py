@@ -149,7 +149,7 @@ def submit_change(session: Session, state: ServiceState, term_id: str, change: C
         if checked.problem.term.term_id != term.term_id:
             raise ApiError(422, "invalid_change", "变更不能修改学期编号", "a change cannot change the term id")
         dataset = store_dataset(session, checked, kind="change", who=who.name, parent_id=base.id, change_request=request)
-        now = _aware(change.now, checked.problem.term.timezone) if change.now else utcnow()
+        now = _aware(change.now, checked.problem.term.timezone) if change.now else state.now()
         job = Job(
             term_id=term.term_id, kind="replan", dataset_id=dataset.id, base_plan_id=published.id,
             time_limit_s=time_limit(state.settings, change.time_limit_s), now=now, lang=lang, created_by=who.name,

@@ -1,64 +1,74 @@
-"""``frontline serve --demo``: upload the bundled demo university, solve it, publish it, print the
-admin token and a leader's feed URL, and set up the start page's guided demo (``state.demo``)."""
+"""``frontline serve --demo``: the bundled demo university with its plan and its records.
+
+Uploads the demo data, publishes the bundled demo plan (``data/demo/plan``, the first-fit plan,
+the same on every machine) and imports the demo records (``data/demo/records``: every planned
+visit recorded, confirmations, check-ins and feedback with a case of every flag and verdict), so
+that records, check-ins, feedback and compliance are served at once. Prints the admin token, a
+leader's feed URL and the personal links (a leader's and a visited unit's) the walk in the README
+uses. Run again on the same database, it keeps what is there and hands out fresh links. The start page
+(``/``) then leads an office member through the demo (``state.demo``).
+"""
 
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.service import actions, feeds
-from api.service.evidence import links
+from api.service import actions, feeds, plans
 from api.service.auth import Principal, issue_token
+from api.service.evidence import imports, links, visits
 from api.service.state import ServiceState
 from api.service.storage.db import session_scope
-from api.service.storage.models import Job, PlanVersion, Term
+from api.service.storage.models import PlanVersion, Term, VisitRecord
 from data import DEMO_DIR
+from data.plan_io import read_plan
+from solver.evidence.evidence import units_of_target
 
 DEMO = Principal("", "demo", "admin")
+DEMO_LEADER = "L01"
 
 
-def demo_zip() -> bytes:
+def _zip(folder: Path) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(DEMO_DIR.glob("*.csv")):
+        for path in sorted(folder.glob("*.csv")):
             archive.write(path, path.name)
     return buffer.getvalue()
 
 
-def publish_demo(state: ServiceState, base_url: str, say: Callable[[str], None] = print, time_limit: float = 30.0) -> str | None:
-    """Upload, solve and publish the demo (unless it is already published); returns the plan id."""
-    content = demo_zip()
+def demo_zip() -> bytes:
+    return _zip(DEMO_DIR)
+
+
+def publish_demo(state: ServiceState, base_url: str, say: Callable[[str], None] = print) -> str | None:
+    """Upload the demo, publish its bundled plan, import its records; returns the plan id."""
     with session_scope(state.sessions) as session:
-        term, dataset, checked = actions.upload_term(session, state.settings, content, "demo.zip", DEMO.name)
+        term, dataset, checked = actions.upload_term(session, state.settings, demo_zip(), "demo.zip", DEMO.name)
         term_id, published = term.term_id, term.published_plan_id
-        leader_id = checked.problem.leaders[0].leader_id
         if published is None:
-            job = Job(term_id=term_id, kind="solve", dataset_id=dataset.id, time_limit_s=time_limit, created_by=DEMO.name)
-            session.add(job)
+            plan = replace(read_plan(DEMO_DIR / "plan"), timezone=checked.problem.term.timezone)
+            row = PlanVersion(term_id=term_id, dataset_id=dataset.id, state="draft", **plans.plan_columns(plan, checked.problem))
+            session.add(row)
             session.flush()
-            job_id = job.id
-    if published is None:
-        say(f"frontline demo: 求解示范大学 {term_id}（{time_limit:g} 秒）/ solving the demo university ...")
-        state.runner.submit(job_id)
-        while True:
-            time.sleep(0.5)
-            with state.sessions() as session:
-                job = session.get_one(Job, job_id)
-                if job.status not in ("queued", "running"):
-                    break
-        if job.status != "done" or job.plan_id is None:
-            say(f"frontline demo: 求解失败 / the solve failed: {job.status} {job.error or ''}")
+            actions.publish_plan(session, row, DEMO)
+            published = row.id
+    state.feeds.invalidate()
+    with session_scope(state.sessions) as session:
+        have = session.scalar(select(func.count()).select_from(VisitRecord).where(VisitRecord.term_id == term_id)) or 0
+        target = visits.published_of_term(state, session, term_id)
+        if target is None:
+            say("frontline demo: 没有发布的计划 / no published plan")
             return None
-        with session_scope(state.sessions) as session:
-            plan = session.get_one(PlanVersion, job.plan_id)
-            actions.publish_plan(session, plan, DEMO)
-            published = plan.id
-        state.feeds.invalidate()
+        if not have:
+            content = _zip(DEMO_DIR / "records")
+            read = imports.read(target, "demo-records.zip", content, state.settings.max_unzipped_bytes)
+            imports.store(session, target, "demo-records.zip", content, read.records, DEMO)
     with session_scope(state.sessions) as session:
         if state.settings.admin_token is not None:
             admin = "(FRONTLINE_ADMIN_TOKEN)"
@@ -66,37 +76,45 @@ def publish_demo(state: ServiceState, base_url: str, say: Callable[[str], None] 
             admin = state.new_admin_token
         else:  # the generated one was printed at an earlier start: hand out a new one
             _, admin = issue_token(session, "admin (serve --demo)", "admin", DEMO)
-        _, token = feeds.issue(session, "leader", leader_id, DEMO, rotate=True)
+        _, feed = feeds.issue(session, "leader", DEMO_LEADER, DEMO, rotate=True)
+        _, leader, _ = links.issue(session, "leader", DEMO_LEADER, DEMO)
+        unit_id = _first_unit(target, DEMO_LEADER)
+        _, unit, _ = links.issue(session, "unit", unit_id, DEMO)
         count = len(session.scalars(select(Term)).all())
-        state.demo = _demo_guide(state, session, base_url, published, admin)
+        state.demo = _guide(session, target, admin, leader, unit_id, unit)
     state.feeds.invalidate()
-    url, webcal = feeds.urls(state.settings.feed_base_url or base_url, token)
+    url, webcal = feeds.urls(state.settings.feed_base_url or base_url, feed)
+    base = state.settings.feed_base_url or base_url
     say(
-        f"frontline demo: 已发布 / published plan {published} of term {term_id} ({count} term(s) in the database)\n"
+        f"frontline demo: 已发布 / published plan {published} of term {term_id} with its records ({count} term(s) in the database)\n"
         f"  管理员令牌 / admin token: {admin}\n"
-        f"  {leader_id} 的日历订阅 / feed of {leader_id}: {url}\n"
+        f"  {DEMO_LEADER} 的日历订阅 / feed of {DEMO_LEADER}: {url}\n"
         f"                              {webcal}\n"
+        f"  {DEMO_LEADER} 的个人链接 / personal link of {DEMO_LEADER}: {links.url(base, leader)}\n"
+        f"      LEADER_TOKEN={leader}\n"
+        f"  {unit_id} 的个人链接 / personal link of unit {unit_id}: {links.url(base, unit)}\n"
+        f"      UNIT_TOKEN={unit}\n"
         f"  API: {base_url}/docs\n"
         f"  >>> 在浏览器中打开 / open in a browser: {base_url}/  (演示导览 / the guided demo)"
     )
     return published
 
 
-def _demo_guide(state: ServiceState, session: Session, base_url: str, plan_id: str, admin: str) -> dict[str, str]:
-    """What the start page shows in demo mode: a one-click office sign-in (a demo office token), and
-    the personal links of the first leader and of a unit that leader visits."""
+def _guide(session: Session, published: visits.Published, admin: str, leader: str, unit_id: str, unit: str) -> dict[str, str]:
+    """What the start page shows in demo mode: a one-click sign-in as the demo office (its own
+    office token) and the demo leader's and unit's personal links."""
     office, _ = issue_token(session, "office (serve --demo)", "office", DEMO)
-    plan = state.plan(plan_id)
-    problem = state.problem(session.get_one(PlanVersion, plan_id).dataset_id)
-    units = {u.unit_id: u for u in problem.units}
-    event = next((e for e in plan.events if e.status == "planned" and e.target_id in units), plan.events[0])
-    leader = problem.leader(event.leader_id)
-    _, leader_token, _ = links.issue(session, "leader", leader.leader_id, DEMO)
-    guide = {
-        "office_token_id": office.id, "admin_token": admin if not admin.startswith("(") else "",
-        "leader_name": leader.name, "leader_url": f"/l/{leader_token}",
+    return {
+        "office_token_id": office.id, "admin_token": "" if admin.startswith("(") else admin,
+        "leader_name": published.problem.leader(DEMO_LEADER).name, "leader_url": f"/l/{leader}",
+        "unit_name": published.problem.unit(unit_id).name, "unit_url": f"/u/{unit}",
     }  # fmt: skip
-    if event.target_id in units:
-        _, unit_token, _ = links.issue(session, "unit", event.target_id, DEMO)
-        guide.update(unit_name=units[event.target_id].name, unit_url=f"/u/{unit_token}")
-    return guide
+
+
+def _first_unit(published: visits.Published, leader_id: str) -> str:
+    """The unit of the leader's first visit to a unit (the one the README walk confirms)."""
+    for event in sorted(visits.of_leader(published, leader_id, None), key=lambda e: e.start):
+        units = units_of_target(published.problem, event.target_id)
+        if len(units) == 1:
+            return next(iter(units))
+    return published.problem.units[0].unit_id

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -37,3 +39,6 @@ class Settings(BaseSettings):
     # Minutes before a visit's start and after its end in which codes are handed out and
     # check-ins accepted (the records contract counts check-ins 15 minutes either side).
     checkin_margin_minutes: int = Field(default=15, ge=0, le=120)
+    # Pretend the service started at this moment (demos and walks through past terms); the clock
+    # runs on from it in real time. Unset: the real time.
+    now: dt.datetime | None = None

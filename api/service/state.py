@@ -32,7 +32,7 @@ class ServiceState:
         self._visits = _LRU(64)
         self.feeds = FeedCache(sessions, self.problem, self.plan)
         # The service's clock (aware UTC); tests replace it to move time without sleeping.
-        self.clock: Callable[[], dt.datetime] = utcnow
+        self.clock: Callable[[], dt.datetime] = utcnow if settings.now is None else _shifted(settings.now)
         self.secrets: dict[str, str] = {}  # generated secrets read from the database (check-in salt)
 
     def now(self) -> dt.datetime:
@@ -65,3 +65,10 @@ class ServiceState:
         """The events of a stored plan by uid (cached: plan versions never change)."""
         index: dict[str, Event] = self._visits.get(plan_id, lambda: {e.uid: e for e in self.plan(plan_id).events})
         return index
+
+
+def _shifted(start: dt.datetime) -> Callable[[], dt.datetime]:
+    """A clock that starts at ``start`` (naive: UTC) and runs on in real time."""
+    start = start if start.tzinfo else start.replace(tzinfo=dt.UTC)
+    offset = start - utcnow()
+    return lambda: utcnow() + offset

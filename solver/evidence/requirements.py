@@ -206,12 +206,12 @@ class Judge:
         out = []
         for e in events:
             records = self.records_of_uid.get(e.uid, [])
+            label = f"{what or KIND_NAMES[self.lang].get(e.visit_kind, e.visit_kind)} {e.start.astimezone(self.zone):%Y-%m-%d %H:%M} {e.target_id}"
             if not records:
                 if e.start < self.as_of:
-                    out.append(self.w["unrecorded"].format(what=f"{what} {e.start.astimezone(self.zone):%Y-%m-%d %H:%M} {e.target_id}"))
+                    out.append(self.w["unrecorded"].format(what=label))
                 continue
             for r in records:
-                label = f"{what} {e.start.astimezone(self.zone):%Y-%m-%d %H:%M} {e.target_id}"
                 if not r.held:
                     out.append(self.w["not_held"].format(what=label, reason=f"{r.record_id}: {r.reason}"))
                 elif self.evidence.get(r.record_id) == "disputed":

@@ -64,7 +64,7 @@ def issue_code(state: ServiceState, session: Session, visit: Visit, base_url: st
     url = f"{base_url.rstrip('/')}/checkin/{code}"
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", scale=4, border=2, xmldecl=False)
-    return Code(code, url, buffer.getvalue().decode("utf-8"), expires)
+    return Code(code, url, buffer.getvalue().decode("utf-8"), expires.astimezone(visit.published.zone))
 
 
 def salt(state: ServiceState, session: Session) -> bytes:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from solver.evidence.evidence import units_of_target
 from sqlalchemy.orm import Session
 
 from api.service.auth import Principal, audit
@@ -14,6 +13,7 @@ from api.service.evidence import records
 from api.service.evidence.visits import Visit, forbidden, require_office
 from api.service.schemas import ConfirmationIn
 from api.service.storage.models import Confirmation
+from solver.evidence.evidence import units_of_target
 
 
 def confirm(session: Session, visit: Visit, body: ConfirmationIn, now: dt.datetime, who: Principal) -> Confirmation:

@@ -15,21 +15,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from solver.evidence import feedback as rules
-from solver.evidence.evidence import units_of_target
-from solver.evidence.records import EvidenceSettings
-from solver.evidence.records import FeedbackItem as ItemRecord
-from solver.evidence.workdays import working_days
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.service.auth import Principal, audit
 from api.service.errors import ApiError, not_found
-from api.service.evidence import records, visits
+from api.service.evidence import records, recordset, visits
 from api.service.evidence.visits import Published, forbidden
 from api.service.schemas import FeedbackCreated, FeedbackIn, FeedbackOut, FeedbackPatch, RaisedIn
 from api.service.state import ServiceState
 from api.service.storage.models import FeedbackEvent, FeedbackItem, VisitRecord, new_id
+from solver.evidence import feedback as rules
+from solver.evidence.evidence import units_of_target
+from solver.evidence.records import EvidenceSettings
+from solver.evidence.records import FeedbackItem as ItemRecord
+from solver.evidence.workdays import working_days
 
 
 @dataclass(frozen=True)
@@ -45,14 +45,7 @@ def new_item_id() -> str:
 
 
 def as_record(item: FeedbackItem, published: Published) -> ItemRecord:
-    zone = published.zone
-    return ItemRecord(
-        item_id=item.item_id, raised_at=item.raised_at.astimezone(zone), record_id=item.record_id, unit_id=item.unit_id,
-        category=item.category, text=item.text, owner=item.owner,
-        responded_at=item.responded_at.astimezone(zone) if item.responded_at else None,
-        resolved_at=item.resolved_at.astimezone(zone) if item.resolved_at else None,
-        rating=item.rating, reopened=item.reopened, anonymous=item.anonymous,
-    )  # fmt: skip
+    return recordset.item_of(item, published.zone)
 
 
 def status(item: FeedbackItem, published: Published, as_of: dt.datetime) -> rules.ItemStatus:

@@ -8,9 +8,6 @@ from collections.abc import Iterable
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from solver.evidence import records as rec
-from solver.evidence.evidence import evidence_of, units_of_target
-from solver.evidence.report import ComplianceReport, compliance
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,10 +19,20 @@ from api.service.storage.models import (
     RecordVersion,
     VisitRecord,
 )
+from data import evidence_files
+from solver.evidence import records as rec
+from solver.evidence.evidence import evidence_of, units_of_target
+from solver.evidence.report import ComplianceReport, compliance, resolve_visits
 
 
 def _local(moment: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:
-    return moment.astimezone(zone) if moment is not None else None
+    """In the term's zone, to the minute: the records contract's resolution, so that the live
+    judgement and the one made from records.zip are the same."""
+    return moment.astimezone(zone).replace(second=0, microsecond=0) if moment is not None else None
+
+
+def _at(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    return moment.astimezone(zone).replace(second=0, microsecond=0)
 
 
 def visit_of(record: VisitRecord, version: RecordVersion, zone: ZoneInfo) -> rec.VisitRecord:
@@ -33,7 +40,7 @@ def visit_of(record: VisitRecord, version: RecordVersion, zone: ZoneInfo) -> rec
         record_id=record.record_id, uid=record.uid, leader_id=record.leader_id, status=version.status,
         start=_local(version.start, zone), end=_local(version.end, zone),
         visit_kind=record.visit_kind or None, target_id=record.target_id or None, attendees=version.attendees,
-        reason=version.reason, recorded_at=version.recorded_at.astimezone(zone), note=version.note,
+        reason=version.reason, recorded_at=_at(version.recorded_at, zone), note=version.note,
     )  # fmt: skip
 
 
@@ -63,24 +70,25 @@ def confirmations_of(
     for c in session.scalars(query):
         record_id = c.record_id or (record_by_uid.get(c.uid) if c.uid else None)
         if record_id:
-            out.append(rec.Confirmation(record_id, c.source, c.result, c.by, c.at.astimezone(zone), c.note))
+            out.append(rec.Confirmation(record_id, c.source, c.result, c.by, _at(c.at, zone), c.note))
     for k in session.scalars(checkins):
         record_id = record_by_uid.get(k.uid)
         if record_id:
-            out.append(rec.Confirmation(record_id, "checkin", "confirmed", k.attendee_key, k.at.astimezone(zone)))
+            out.append(rec.Confirmation(record_id, "checkin", "confirmed", k.attendee_key, _at(k.at, zone)))
     return out
+
+
+def item_of(i: FeedbackItem, zone: ZoneInfo) -> rec.FeedbackItem:
+    return rec.FeedbackItem(
+        item_id=i.item_id, raised_at=_at(i.raised_at, zone), record_id=i.record_id, unit_id=i.unit_id,
+        category=i.category, text=i.text, owner=i.owner, responded_at=_local(i.responded_at, zone),
+        resolved_at=_local(i.resolved_at, zone), rating=i.rating, reopened=i.reopened, anonymous=i.anonymous,
+    )  # fmt: skip
 
 
 def feedback_of(session: Session, term_id: str, zone: ZoneInfo) -> list[rec.FeedbackItem]:
     items = session.scalars(select(FeedbackItem).where(FeedbackItem.term_id == term_id).order_by(FeedbackItem.raised_at, FeedbackItem.item_id))
-    return [
-        rec.FeedbackItem(
-            item_id=i.item_id, raised_at=i.raised_at.astimezone(zone), record_id=i.record_id, unit_id=i.unit_id,
-            category=i.category, text=i.text, owner=i.owner, responded_at=_local(i.responded_at, zone),
-            resolved_at=_local(i.resolved_at, zone), rating=i.rating, reopened=i.reopened, anonymous=i.anonymous,
-        )
-        for i in items
-    ]  # fmt: skip
+    return [item_of(i, zone) for i in items]
 
 
 def record_set(session: Session, published: Published) -> rec.RecordSet:
@@ -107,9 +115,8 @@ def evidence(session: Session, published: Published, records: Iterable[VisitReco
     settings = rec.EvidenceSettings.of(published.problem.term)
     target_units = partial(units_of_target, published.problem)
     out: dict[str, str | None] = {}
-    for record, version in pairs:
-        visit = visit_of(record, version, zone)
-        out[record.record_id] = evidence_of(visit, confirmations, target_units, settings) if visit.held else None
+    for visit in resolve_visits([visit_of(r, v, zone) for r, v in pairs], published.plan):  # kind and target from the plan
+        out[visit.record_id] = evidence_of(visit, confirmations, target_units, settings) if visit.held else None
     return out
 
 
@@ -118,3 +125,8 @@ def report(session: Session, published: Published, as_of: dt.datetime | None, la
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=published.zone)
     return compliance(published.problem, published.plan, record_set(session, published), as_of, lang=lang)
+
+
+def records_zip(session: Session, published: Published) -> bytes:
+    """records.zip: the term's records as the contract's CSV files."""
+    return evidence_files.records_zip(record_set(session, published), published.plan.timezone)

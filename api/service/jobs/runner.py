@@ -208,11 +208,12 @@ def _execute(job_id: str, sessions: sessionmaker[Session], solver_workers: int, 
         progress = _ProgressWriter(sessions, job_id, interval)
         changes: list[dict[str, Any]] | None = None
         if kind == "replan":
-            from solver.replan import replan
+            from solver.evidence.replan import replan_after_records
 
-            if previous is None:
+            if previous is None or base_plan_id is None:
                 raise RuntimeError("re-plan without a published plan")
-            outcome = replan(problem, previous, now=now, options=options, progress=progress)
+            records = _records(sessions, base_plan_id, dataset_id, previous, problem)
+            outcome = replan_after_records(problem, previous, records, now=now, options=options, progress=progress)
             plan = outcome.plan
             changes = [plans.change_record(c) for c in outcome.changes]
         else:
@@ -242,6 +243,15 @@ def _execute(job_id: str, sessions: sessionmaker[Session], solver_workers: int, 
             session.rollback()  # cancelled meanwhile: keep no plan
             return
         session.execute(update(Term).where(Term.term_id == plan.term_id).values(updated_at=utcnow()))
+
+
+def _records(sessions: sessionmaker[Session], plan_id: str, dataset_id: str, previous: Any, problem: Any) -> Any:
+    """What has been recorded for the term so far (visits recorded not held are re-placed)."""
+    from api.service.evidence.recordset import record_set
+    from api.service.evidence.visits import Published
+
+    with sessions() as session:
+        return record_set(session, Published(previous.term_id, plan_id, dataset_id, previous, problem))
 
 
 def _failure_text(exc: BaseException) -> str:

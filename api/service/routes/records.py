@@ -5,18 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from sqlalchemy.orm import Session
 
 from api.service import views
-from api.service.deps import LangDep, Reader, SessionDep, StateDep
+from api.service.deps import LangDep, Office, Reader, SessionDep, StateDep
 from api.service.errors import ApiError
-from api.service.evidence import recordset, visits
+from api.service.evidence import imports, recordset, visits
 from api.service.evidence.visits import Published
 from api.service.routes import errors, lang_param
-from api.service.schemas import ComplianceOut
+from api.service.routes.plans import XLSX
+from api.service.routes.terms import read_upload
+from api.service.schemas import ComplianceOut, ImportOut
 from api.service.state import ServiceState
 from api.service.storage.models import Term
+from data import evidence_report
 from solver.evidence.report import ComplianceReport
 
 router = APIRouter(prefix="/api/terms", tags=["records"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 404, 422))
@@ -60,3 +63,40 @@ def get_compliance(term_id: str, state: StateDep, session: SessionDep, who: Read
 def get_flags(term_id: str, state: StateDep, session: SessionDep, who: Reader, lang: LangDep, as_of: AsOf = None) -> list[dict[str, str]]:
     _, report = _report(state, session, term_id, as_of, lang)
     return [{k: str(v) for k, v in row.items()} for row in report.flag_rows()]
+
+
+@router.post(
+    "/{term_id}/records", status_code=201, response_model=ImportOut, responses=errors(409, 413, 415),
+    summary="批量导入走访记录（records 工作簿或 CSV 的 .zip）/ import a records workbook or zip",
+)  # fmt: skip
+def import_records(
+    term_id: str, state: StateDep, session: SessionDep, who: Office,
+    file: Annotated[UploadFile, File(description="records 工作簿 (.xlsx) 或 CSV 文件的 .zip / a records workbook or a .zip of its CSV files")],
+) -> ImportOut:  # fmt: skip
+    published = published_or_409(state, session, term_id)
+    content = read_upload(file, state.settings.max_upload_bytes)
+    name = file.filename or "records"
+    read = imports.read(published, name, content, state.settings.max_unzipped_bytes)
+    row = imports.store(session, published, name, content, read.records, who)
+    session.commit()
+    return ImportOut(import_id=row.id, term_id=term_id, counts=row.counts)
+
+
+@router.get(
+    "/{term_id}/records.zip", response_class=Response, responses={**errors(409), 200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}},
+    summary="走访记录文件（records 约定的 CSV，与 frontline compliance 通用）/ the records-contract files",
+)  # fmt: skip
+def records_zip(term_id: str, state: StateDep, session: SessionDep, who: Reader) -> Response:
+    published = published_or_409(state, session, term_id)
+    body = recordset.records_zip(session, published)
+    return Response(body, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="records-{term_id}.zip"'})
+
+
+@router.get(
+    "/{term_id}/compliance.xlsx", response_class=Response, responses={**errors(409), 200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
+    summary="落实情况报告工作簿（含图表）/ the compliance workbook, with charts",
+)  # fmt: skip
+def compliance_workbook(term_id: str, state: StateDep, session: SessionDep, who: Reader, lang: LangDep, as_of: AsOf = None) -> Response:
+    _, report = _report(state, session, term_id, as_of, lang)
+    body = evidence_report.compliance_xlsx(report, lang)
+    return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="compliance-{term_id}.xlsx"'})

@@ -21,6 +21,7 @@ from api.service.schemas import (
     CheckinOut,
     ConfirmationIn,
     ConfirmationOut,
+    RaisedIn,
     RecordHistory,
     RecordIn,
     RecordSaved,
@@ -34,13 +35,14 @@ public = APIRouter(tags=["visits"])
 DEVICE_COOKIE = "frontline_device"
 
 
-def _saved(state: ServiceState, session: Session, published: Published, saved: records.Saved, raised: list, who: Principal) -> RecordSaved:
+def _saved(
+    state: ServiceState, session: Session, published: Published, saved: records.Saved, target_id: str, raised: list[RaisedIn],
+    who: Principal,
+) -> RecordSaved:  # fmt: skip
     now = state.now()
     items = []
     for r in raised:
-        origin = feedback.Origin(
-            published.term_id, saved.record.record_id, feedback.visit_unit(published, saved.record.target_id), saved.record.leader_id,
-        )  # fmt: skip
+        origin = feedback.Origin(published.term_id, saved.record.record_id, feedback.visit_unit(published, target_id), saved.record.leader_id)
         items.append(feedback.add(session, origin, r, now, who))
     evidence = recordset.evidence(session, published, [saved.record]).get(saved.record.record_id)
     out = RecordSaved(
@@ -59,7 +61,7 @@ def put_record(uid: str, body: RecordIn, state: StateDep, session: SessionDep, w
     visit = visits.find(state, session, uid)
     visits.require_leader_or_office(who, visit.event.leader_id)
     saved = records.record_planned(session, visit, body, state.now(), who)
-    return _saved(state, session, visit.published, saved, body.raised, who)
+    return _saved(state, session, visit.published, saved, visit.event.target_id, body.raised, who)
 
 
 @router.get("/api/visits/{uid}/record/history", response_model=RecordHistory, summary="走访记录的全部版本 / every version of the record")
@@ -102,12 +104,12 @@ def post_record(body: UnplannedIn, state: StateDep, session: SessionDep, who: An
     saved = records.record_unplanned(
         session, published.term_id, leader_id, body.visit_kind, body.target_id, body, published.zone, state.now(), who
     )
-    return _saved(state, session, published, saved, body.raised, who)
+    return _saved(state, session, published, saved, body.target_id, body.raised, who)
 
 
 def _check_names(published: Published, leader_id: str, target_id: str) -> None:
     problem = published.problem
-    problems = []
+    problems: list[records.Problem5] = []
     try:
         problem.leader(leader_id)
     except KeyError:
