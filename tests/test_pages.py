@@ -186,3 +186,19 @@ def test_personal_link_and_check_in_paths_are_redacted_from_logs() -> None:
 
     line = 'GET /l/SECRET1 200; GET /u/SECRET2?lang=en 303; POST /checkin/SECRET3/page 201; GET /leader/items 200'
     assert redact(line) == "GET /l/<redacted> 200; GET /u/<redacted>?lang=en 303; POST /checkin/<redacted>/page 201; GET /leader/items 200"
+
+
+def test_the_session_cookie_is_secure_on_https(tmp_path: Path) -> None:
+    with TestClient(create_app(settings(tmp_path)), base_url="https://testserver") as c:
+        form = c.get("/office/signin")
+        r = c.post("/office/signin", data={"csrf": csrf_of(form.text), "token": ADMIN, "next": "/office"}, follow_redirects=False)
+        assert "Secure" in r.headers["set-cookie"]
+
+
+def test_a_personal_links_token_does_not_sign_in_to_the_office(office: dict[str, Any]) -> None:
+    c = office["client"]
+    token = c.post("/api/leaders/L001/link", headers=bearer()).json()["token"]
+    fresh = TestClient(c.app)
+    form = fresh.get("/office/signin")
+    r = fresh.post("/office/signin", data={"csrf": csrf_of(form.text), "token": token, "next": "/office"})
+    assert r.status_code == 401 and "个人链接" in r.text
