@@ -124,7 +124,7 @@ def test_an_upload_with_problems_lists_each_by_file_row_and_column(client: TestC
 def test_a_file_that_is_not_term_data_is_explained(client: TestClient) -> None:
     csrf = sign_in(client)
     r = client.post("/office/terms", data={"csrf": csrf}, files={"file": ("notes.txt", b"hello")}, headers={"Accept-Language": "en"})
-    assert r.status_code == 415 and "neither an .xlsx workbook nor a .zip" in r.text
+    assert r.status_code == 415 and "is neither an .xlsx" in r.text and "nor a .zip of CSV files" in r.text
 
 
 def test_the_progress_fragment_ends_polling_when_the_job_is_done(office: dict[str, Any]) -> None:
