@@ -202,3 +202,25 @@ def test_a_personal_links_token_does_not_sign_in_to_the_office(office: dict[str,
     form = fresh.get("/office/signin")
     r = fresh.post("/office/signin", data={"csrf": csrf_of(form.text), "token": token, "next": "/office"})
     assert r.status_code == 401 and "个人链接" in r.text
+
+
+def test_a_solve_can_be_cancelled_from_its_page(office: dict[str, Any]) -> None:
+    c, csrf = office["client"], office["csrf"]
+    r = c.post(f"/office/terms/{TERM_ID}/solve", data={"csrf": csrf, "time_limit_s": "30"}, follow_redirects=False)
+    job = r.headers["location"]
+    page = c.post(f"{job}/cancel", data={"csrf": csrf})
+    assert page.status_code == 200 and "已取消" in page.text and "取消求解" not in page.text
+    assert c.get(f"/api/jobs/{job.rsplit('/', 1)[1]}", headers=bearer()).json()["status"] == "cancelled"
+
+
+def test_a_trip_entered_in_the_form_is_re_planned_and_reviewed_against_the_published_plan(office: dict[str, Any]) -> None:
+    c, csrf = office["client"], office["csrf"]
+    r = c.post(f"/office/terms/{TERM_ID}/change", data={
+        "csrf": csrf, "what": "trip", "owner_id": "L001", "start": "2027-03-15", "end": "2027-03-19", "kind": "travel", "note": "出差",
+    }, follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303 and r.headers["location"].startswith("/office/jobs/")
+    job = wait_job(c.get, r.headers["location"].rsplit("/", 1)[1])
+    assert job["status"] == "done", job
+    review = c.get(f"/office/plans/{job['plan_id']}/review").text
+    assert "与已发布计划相比" in review and "发布此计划" in review
+    assert re.search(r"badge (moved|cancelled)", review)  # L001's visit that week had to go
