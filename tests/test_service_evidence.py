@@ -182,6 +182,35 @@ def test_checkin_codes_are_given_during_the_visit_to_its_leader_and_expire(world
     assert c.post(f"/checkin/{code['code']}", json={"student_no": "2023001"}).status_code == 410
 
 
+def test_a_checkin_after_the_visit_window_is_refused_even_with_a_live_code(world: dict[str, Any]) -> None:
+    c = world["client"]
+    event = unit_visit(c, world["plan_id"], 1, "L003")
+    service = c.app.state.service  # type: ignore[attr-defined]
+    service.settings.checkin_code_seconds = 3600
+    try:
+        set_clock(c, at(event, 14, "end"))  # the last minute codes are handed out: 15 minutes after the end
+        code = c.post(f"/api/visits/{event['uid']}/checkin-code", headers=auth(world, "L003")).json()["code"]
+        assert c.post(f"/checkin/{code}", json={"student_no": "A1"}).status_code == 201
+        set_clock(c, at(event, 16, "end"))  # the code lives on, the visit's window has closed
+        assert c.post(f"/checkin/{code}", json={"student_no": "A2"}).status_code == 410
+        assert c.post(f"/api/visits/{event['uid']}/checkin-code", headers=auth(world, "L003")).status_code == 409
+    finally:
+        service.settings.checkin_code_seconds = 60
+
+
+def test_a_visit_takes_at_most_the_configured_number_of_checkins(world: dict[str, Any]) -> None:
+    c = world["client"]
+    event = unit_visit(c, world["plan_id"], 2, "L003")
+    service = c.app.state.service  # type: ignore[attr-defined]
+    service.settings.max_checkins_per_visit = 2
+    try:
+        set_clock(c, at(event, 5))
+        code = c.post(f"/api/visits/{event['uid']}/checkin-code", headers=auth(world, "L003")).json()["code"]
+        assert [c.post(f"/checkin/{code}", json={"student_no": n}).status_code for n in ("B1", "B2", "B3")] == [201, 201, 409]
+    finally:
+        service.settings.max_checkins_per_visit = 3000
+
+
 def test_the_same_student_checking_in_twice_is_counted_once_and_three_confirm_the_visit(world: dict[str, Any]) -> None:
     c = world["client"]
     event = unit_visit(c, world["plan_id"], 2)
@@ -412,3 +441,19 @@ def test_a_change_after_a_lecture_recorded_not_held_replaces_it_moving_nothing_e
         assert any(after_[x["uid"]]["visit_kind"] == "classroom" and after_[x["uid"]]["leader_id"] == lecture["leader_id"] for x in added)
         moved = [x for x in changes if x["change"] == "moved"]
         assert not moved, moved  # nothing else had to move
+
+
+def test_tokens_and_codes_in_paths_never_reach_a_log_and_every_route_is_in_the_schema(world: dict[str, Any]) -> None:
+    from api.service.redaction import redact
+
+    assert redact('"GET /me/abcDEF123 HTTP/1.1" 200') == '"GET /me/<redacted> HTTP/1.1" 200'
+    assert redact("POST /checkin/Zx9-_q HTTP/1.1") == "POST /checkin/<redacted> HTTP/1.1"
+    assert redact("GET /api/me/visits?week=2") == "GET /api/me/visits?week=2"
+    paths = world["client"].get("/openapi.json").json()["paths"]
+    assert {
+        "/api/leaders/{leader_id}/link", "/api/units/{unit_id}/link", "/api/me", "/api/me/visits", "/me/{token}",
+        "/api/visits/{uid}/record", "/api/visits/{uid}/record/history", "/api/records", "/api/visits/{uid}/checkin-code",
+        "/checkin/{code}", "/api/visits/{uid}/confirmation", "/api/feedback", "/api/feedback/{item_id}",
+        "/api/feedback/{item_id}/rating", "/api/terms/{term_id}/records", "/api/terms/{term_id}/records.zip",
+        "/api/terms/{term_id}/compliance", "/api/terms/{term_id}/compliance.xlsx", "/api/terms/{term_id}/flags",
+    } <= set(paths)

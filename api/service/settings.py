@@ -42,3 +42,5 @@ class Settings(BaseSettings):
     # Pretend the service started at this moment (demos and walks through past terms); the clock
     # runs on from it in real time. Unset: the real time.
     now: dt.datetime | None = None
+    # Check-ins one visit takes at most (a leaked code cannot fill the table).
+    max_checkins_per_visit: int = Field(default=3000, ge=1)

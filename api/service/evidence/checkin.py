@@ -114,6 +114,10 @@ def check_in(state: ServiceState, session: Session, code: CheckinCode, visit: Vi
     first, last = window(state, visit)
     if now > code.expires_at or not first <= now <= last:
         raise expired()
+    held = count(session, code.term_id, code.uid)
+    if held >= state.settings.max_checkins_per_visit:
+        limit = state.settings.max_checkins_per_visit
+        raise ApiError(409, "too_many_checkins", f"这次走访的签到已达上限 {limit} 人", f"this visit has reached its limit of {limit} check-ins")
     counted = True
     try:
         with session.begin_nested():

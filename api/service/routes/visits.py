@@ -138,7 +138,7 @@ def checkin_code(uid: str, request: Request, state: StateDep, session: SessionDe
 
 @public.post(
     "/checkin/{code}", status_code=201, response_model=CheckinOut,
-    responses={200: {"model": CheckinOut, "description": "already checked in: counted once"}, **errors(404, 422),
+    responses={200: {"model": CheckinOut, "description": "already checked in: counted once"}, **errors(404, 409, 422),
                410: {"model": errors(422)[422]["model"], "description": "the code has expired / 签到码已过期"}},
     summary="学生签到（无需令牌；只保存学号的加盐哈希）/ a student checks in (no token)",
 )  # fmt: skip
