@@ -166,9 +166,12 @@ def test_pages_switch_to_english_and_remember_it(office: dict[str, Any]) -> None
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_office_page_passes_the_accessibility_check(office: dict[str, Any], lang: str) -> None:
-    for path in office_pages(office):
-        html = office["client"].get(path, params={"lang": lang}).text
-        assert accessibility_problems(html) == [], path
+    try:
+        for path in office_pages(office):
+            html = office["client"].get(path, params={"lang": lang}).text
+            assert accessibility_problems(html) == [], path
+    finally:
+        office["client"].get("/office?lang=zh")  # the language is remembered: back to the default
 
 
 def test_pages_load_nothing_from_outside_and_stay_small(office: dict[str, Any]) -> None:
@@ -224,3 +227,18 @@ def test_a_trip_entered_in_the_form_is_re_planned_and_reviewed_against_the_publi
     review = c.get(f"/office/plans/{job['plan_id']}/review").text
     assert "与已发布计划相比" in review and "发布此计划" in review
     assert re.search(r"badge (moved|cancelled)", review)  # L001's visit that week had to go
+
+
+def test_long_lists_come_in_pages_and_a_page_past_the_end_shows_the_last() -> None:
+    from api.service.pages.web import paged
+
+    rows, pager = paged(list(range(130)), 3, 60)
+    assert rows == list(range(120, 130)) and pager == {"page": 3, "pages": 3, "total": 130, "size": 60}
+    assert paged(list(range(130)), 99, 60)[1]["page"] == 3 and paged([], None, 60)[0] == []
+
+
+def test_paged_office_views_accept_any_page_number(office: dict[str, Any]) -> None:
+    c, plan = office["client"], office["plan_id"]
+    for path in (f"/office/plans/{plan}?view=week&page=99", f"/office/plans/{plan}?view=unmet&page=0",
+                 f"/office/terms/{TERM_ID}/links?page=5"):  # fmt: skip
+        assert c.get(path).status_code == 200, path

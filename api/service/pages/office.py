@@ -22,7 +22,7 @@ from api.service.pages.charts import heatmap_svg, progress_svg
 from api.service.pages.labels import LABELS
 from api.service.pages.qr import qr_svg
 from api.service.pages.sessions import OfficeMember, OfficeReader, check_csrf
-from api.service.pages.web import PageRoute, page_lang, render, translator
+from api.service.pages.web import PageRoute, page_lang, paged, render, translator
 from api.service.routes import access
 from api.service.routes import records as record_routes
 from api.service.routes.terms import read_upload
@@ -34,6 +34,7 @@ from solver.evidence.verdict import VERDICT_NAMES
 from solver.problem import FACE_TO_FACE_KINDS, VISIT_KINDS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE = 60  # leaders per page of the week grid and the dashboard
 
 router = APIRouter(prefix="/office", route_class=PageRoute, include_in_schema=False)
 CSRF = [Depends(check_csrf)]
@@ -150,7 +151,7 @@ def _plan_data(state: StateDep, plan: PlanVersion) -> Any:
 def plan_page(
     plan_id: str, request: Request, state: StateDep, session: SessionDep, signed: OfficeReader,
     view: str = "week", week: int | None = None, date: str | None = None, tier: str = "", college: str = "",
-    campus: str = "", kind: str = "",
+    campus: str = "", kind: str = "", page: int | None = None,
 ) -> Response:  # fmt: skip
     plan = views.get_or_404(session, PlanVersion, plan_id)
     problem = _plan_data(state, plan)
@@ -177,7 +178,7 @@ def plan_page(
         for e in events:
             if int(e["week"]) == week:
                 grid[e["leader_id"]][dt.date.fromisoformat(e["date"]).weekday()].append(e)
-        context["grid"] = [(leaders[i], days) for i, days in grid.items()]
+        context["grid"], context["pager"] = paged([(leaders[i], days) for i, days in grid.items()], page, PAGE)
         context["days"] = [monday + dt.timedelta(days=i) for i in range(7)]
     elif context["view"] == "day":
         day = _date(date) or monday
@@ -188,7 +189,7 @@ def plan_page(
         context["day"] = day
         context["by_campus"] = sorted(by_campus.items())
     else:
-        context["unmet"] = [r for r in plan.report if not r["met"] and r["leader_id"] in chosen_ids]
+        context["unmet"], context["pager"] = paged([r for r in plan.report if not r["met"] and r["leader_id"] in chosen_ids], page, 200)
     return render(request, "office/plan.html", context)
 
 
@@ -289,7 +290,9 @@ def change(
 
 # links -------------------------------------------------------------------------------------------
 @router.get("/terms/{term_id}/links")
-def links_page(term_id: str, request: Request, state: StateDep, session: SessionDep, signed: OfficeReader) -> Response:
+def links_page(
+    term_id: str, request: Request, state: StateDep, session: SessionDep, signed: OfficeReader, page: int | None = None,
+) -> Response:  # fmt: skip
     term = views.get_or_404(session, Term, term_id)
     if term.current_dataset_id is None:
         raise views.conflict("该学期还没有数据；请先上传", "the term has no data yet; upload it first")
@@ -298,8 +301,10 @@ def links_page(term_id: str, request: Request, state: StateDep, session: Session
         (row.role, row.subject_id): row
         for row in session.scalars(select(AccessLink).where(AccessLink.revoked_at.is_(None)))
     }  # fmt: skip
+    rows, pager = paged([("leader", x) for x in problem.leaders] + [("unit", u) for u in problem.units], page, 150)
     return render(request, "office/links.html", {
-        "term": term, "leaders": problem.leaders, "units": problem.units, "active": active,
+        "term": term, "leaders": [x for kind, x in rows if kind == "leader"], "units": [u for kind, u in rows if kind == "unit"],
+        "active": active, "pager": pager,
         "unit_kinds": UNIT_KINDS[page_lang(request)],
     })  # fmt: skip
 
@@ -323,17 +328,20 @@ def issue_link(
 @router.get("/terms/{term_id}/compliance")
 def compliance_page(
     term_id: str, request: Request, state: StateDep, session: SessionDep, signed: OfficeReader, as_of: str | None = None,
+    page: int | None = None,
 ) -> Response:  # fmt: skip
     lang = page_lang(request)
     t = translator(lang)
     moment = _moment(as_of)
     published, report = record_routes._report(state, session, term_id, moment, lang)
     rows, weeks = coverage(published, report)
-    heat = heatmap_svg(rows, weeks, t("每周走访完成情况（已开展 / 计划，面对面）", "Weekly coverage (held / planned, face to face)"), t("周", "week"))
+    leader_rows, pager = paged(report.leader_rows(), page, PAGE)
+    shown = {str(r["leader_id"]) for r in leader_rows}
+    heat = heatmap_svg([(name, values) for leader_id, name, values in rows if leader_id in shown], weeks, t("每周走访完成情况（已开展 / 计划，面对面）", "Weekly coverage (held / planned, face to face)"), t("周", "week"))
     ledger = report.feedback_rows()
     return render(request, "office/compliance.html", {
-        "term_id": term_id, "report": report, "summary": report.summary(), "leaders": report.leader_rows(),
-        "flags": report.flag_rows(), "ledger": ledger, "rates": report.rate_rows(), "heat": heat,
+        "term_id": term_id, "report": report, "summary": report.summary(), "leaders": leader_rows, "pager": pager,
+        "flags": report.flag_rows()[:300], "ledger": ledger[:300], "more": max(len(ledger), len(report.flags)) > 300, "rates": report.rate_rows(), "heat": heat,
         "names": report.names, "verdict_names": VERDICT_NAMES[lang], "as_of": as_of or "",
         "late": [r for r in ledger if r["state"] in ("overdue", "escalated") or r["escalated"] == "true"], **LABELS,
     })  # fmt: skip
@@ -360,7 +368,7 @@ def _moment(text: str | None) -> dt.datetime | None:
                        f"{text!r} is not a date and time, e.g. 2027-01-15T18:00") from None  # fmt: skip
 
 
-def coverage(published: Any, report: Any) -> tuple[list[tuple[str, list[float | None]]], list[int]]:
+def coverage(published: Any, report: Any) -> tuple[list[tuple[str, str, list[float | None]]], list[int]]:
     """Leaders x weeks: the share of the week's planned face-to-face visits that were held."""
     term = published.problem.term
     weeks = list(range(1, term.weeks + 1))
@@ -379,5 +387,5 @@ def coverage(published: Any, report: Any) -> tuple[list[tuple[str, list[float | 
         for w in weeks:
             due = planned.get((leader.leader_id, w), 0)
             values.append(None if not due and not held.get((leader.leader_id, w)) else min(1.0, held.get((leader.leader_id, w), 0) / max(1, due)))
-        rows.append((leader.name, values))
+        rows.append((leader.leader_id, leader.name, values))
     return rows, weeks

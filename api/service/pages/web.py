@@ -121,3 +121,11 @@ class PageRoute(APIRoute):
                 ))  # fmt: skip
 
         return route
+
+
+def paged(items: list[Any], page: int | None, size: int) -> tuple[list[Any], dict[str, int]]:
+    """One page of ``items`` (pages count from 1) and what the pager shows: long lists (leaders,
+    units, items of a large university) stay within the page weight."""
+    pages = max(1, -(-len(items) // size))
+    current = max(1, min(pages, page or 1))
+    return items[(current - 1) * size : current * size], {"page": current, "pages": pages, "total": len(items), "size": size}
