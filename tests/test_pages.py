@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from page_support import accessibility_problems, csrf_of, sign_in
 from service_support import ADMIN, TERM_ID, bearer, settings, term_tables, wait_job, zip_bytes
+from test_service_postgres import database_url  # noqa: F401 - the SQLite and PostgreSQL fixture
 
 from api.service import create_app
 
@@ -242,3 +243,18 @@ def test_paged_office_views_accept_any_page_number(office: dict[str, Any]) -> No
     for path in (f"/office/plans/{plan}?view=week&page=99", f"/office/plans/{plan}?view=unmet&page=0",
                  f"/office/terms/{TERM_ID}/links?page=5"):  # fmt: skip
         assert c.get(path).status_code == 200, path
+
+
+def test_sessions_live_in_the_database_and_survive_a_restart(database_url: str, tmp_path: Path) -> None:
+    """On SQLite and PostgreSQL: a session made by one server process is valid in the next one."""
+    with TestClient(create_app(settings(tmp_path, database_url=database_url))) as first:
+        sign_in(first)
+        cookie = first.cookies.get("fl_session")
+    assert cookie
+    with TestClient(create_app(settings(tmp_path, database_url=database_url))) as second:
+        second.cookies.set("fl_session", cookie)
+        page = second.get("/office")
+        assert page.status_code == 200 and "学期与数据" in page.text
+        second.post("/signout", data={"csrf": csrf_of(page.text)})
+        second.cookies.set("fl_session", cookie)
+        assert second.get("/office", follow_redirects=False).status_code == 303
