@@ -296,6 +296,7 @@ def bench(
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="每个规模的求解秒数(默认 M 10, L 60, XL 300) / seconds per size")] = None,
     replans: Annotated[bool, typer.Option("--replan/--no-replan", help="同时测量重新排程 / also measure re-plans")] = True,
     markdown_out: Annotated[Path | None, typer.Option("--markdown", help="把结果表写成 Markdown / write the tables as Markdown")] = None,
+    evidence: Annotated[bool, typer.Option("--evidence", help="改为测量考核报告（整学期走访记录，3 个种子）/ measure the compliance report instead (a full term of records, 3 seeds)")] = False,
 ) -> None:
     """性能与质量基准(对比逐个排的基线) / speed and quality against the first-fit baseline."""
     from api.bench import DEFAULT_LIMITS, markdown
@@ -306,6 +307,14 @@ def bench(
     if unknown:
         err.print(f"--sizes: {', '.join(unknown)} 不是 S、M、L、XL / not one of S, M, L, XL")
         raise typer.Exit(2)
+    if evidence:
+        from api import bench_evidence
+
+        found = bench_evidence.bench(chosen, [seed, seed + 1, seed + 2], out)
+        if markdown_out is not None:
+            markdown_out.write_text(bench_evidence.markdown(found) + "\n", encoding="utf-8")
+            out.print(f"{markdown_out}")
+        return
     limits = {s: time_limit for s in chosen} if time_limit else dict(DEFAULT_LIMITS)
     results = run_bench(chosen, seed, limits, replans, out)
     if markdown_out is not None:

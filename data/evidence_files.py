@@ -36,6 +36,7 @@ from data.specs import (
     parse_moment,
 )
 from data.tables import Source, Table, load
+from data.xls import is_xls
 from solver.evidence.records import Confirmation, FeedbackItem, RecordSet, VisitRecord
 from solver.problem import Problem, Unit
 from solver.result import Plan
@@ -100,6 +101,11 @@ def _text(text: str) -> str:
     return text
 
 
+def _warn(c: Cells, column: str, zh: str, en: str) -> None:
+    """A warning at a cell: the record is kept (the rules flag what needs a look)."""
+    c.out.warning(c.table.label, c.row.number, c.table.header(column), zh, en)
+
+
 class _Reader:
     """Parses and checks the rows of one RECORDS source against the term data and the plan."""
 
@@ -132,7 +138,7 @@ class _Reader:
                 c.fail("record_id", f"记录编号 {record_id} 与第 {self.record_rows[record_id]} 行重复", f"record_id {record_id} repeats row {self.record_rows[record_id]}")
             uid = c.text("uid") or None
             if uid is not None and uid in uid_rows:
-                c.fail("uid", f"计划安排 {uid} 已在第 {uid_rows[uid]} 行记录；每个计划安排只写一条记录（修改请直接改那一行）", f"the planned event {uid} is already recorded in row {uid_rows[uid]}; one record per planned event")
+                _warn(c, "uid", f"计划安排 {uid} 已在第 {uid_rows[uid]} 行记录过；两条记录都计入（如为更正，请删去旧的一行）", f"the planned event {uid} is already recorded in row {uid_rows[uid]}; both records count (delete the old row if this corrects it)")
             record = self._visit(c, record_id, uid)
             if record_id is not None:
                 self.record_rows.setdefault(record_id, c.row.number)
@@ -207,7 +213,7 @@ class _Reader:
             source = c.req("source", _choice(SOURCE_CHOICES, "确认方式", "source"))
             by = c.req("by", _text)
             if source == "unit" and by is not None and by not in self.units:
-                c.fail("by", f"未知的联系对象 {by}：联系对象确认须填写确认单位的编号", f"unknown unit {by}: a unit confirmation names the confirming unit_id")
+                _warn(c, "by", f"未知的联系对象 {by}：联系对象确认应填写确认单位的编号；此确认不计并标记", f"unknown unit {by}: a unit confirmation names the confirming unit_id; it does not count and is flagged")
             item = c.build(
                 Confirmation, record_id=record_id, source=source,
                 result=c.req("result", _choice(RESULT_CHOICES, "确认结果", "result")),
@@ -232,7 +238,7 @@ class _Reader:
                 c.fail("record_id", f"走访记录中没有编号 {record_id}", f"no visit record {record_id} in visits")
             unit_id = c.text("unit_id") or None
             if unit_id is not None and unit_id not in self.units:
-                c.fail("unit_id", f"未知的联系对象 {unit_id}", f"unknown unit {unit_id}")
+                _warn(c, "unit_id", f"未知的联系对象 {unit_id}（units 表中没有）", f"unknown unit {unit_id} (not in units)")
             raised = c.req("raised_at", self.day_start)
             responded = c.opt("responded_at", self.day_end, None)
             resolved = c.opt("resolved_at", self.day_end, None)
@@ -240,7 +246,7 @@ class _Reader:
                 if raised is not None and moment is not None and moment < raised:
                     c.fail(column, f"{moment:%Y-%m-%d %H:%M} 早于提出时间 {raised:%Y-%m-%d %H:%M}", f"{moment:%Y-%m-%d %H:%M} is before raised_at {raised:%Y-%m-%d %H:%M}")
             if c.has("rating") and not c.has("resolved_at") and not c.has("responded_at"):
-                c.fail("rating", "尚未答复的诉求不能评价", "an item that was never answered cannot be rated")
+                _warn(c, "rating", "诉求尚无答复时间却已有评价；请补填答复时间", "the item is rated but has no answer time; fill in responded_at")
             item = c.build(
                 FeedbackItem, item_id=item_id, raised_at=raised, record_id=record_id, unit_id=unit_id,
                 category=c.req("category", _choice(CATEGORY_CHOICES, "诉求类别", "category")),
@@ -316,8 +322,12 @@ def read_records_bytes(
     label = Path(name).name or "records"
     with tempfile.TemporaryDirectory(prefix="frontline-records-") as tmp:
         folder = Path(tmp)
+        if is_xls(content[:8]):  # an old Excel workbook: read like .xlsx (bounded by data.xls)
+            path = folder / (Path(label).stem + ".xls")
+            path.write_bytes(content)
+            return _relabelled(read_records(path, problem, plan), label)
         if content[:2] != b"PK":
-            raise InputError([InputProblem(label, None, None, "应为 .xlsx 工作簿或 CSV 文件的 .zip 压缩包", "expected an .xlsx workbook or a .zip of CSV files")])
+            raise InputError([InputProblem(label, None, None, "应为 .xlsx（或 .xls）工作簿，或 CSV 文件的 .zip 压缩包", "expected an .xlsx (or .xls) workbook or a .zip of CSV files")])
         try:
             archive = zipfile.ZipFile(io.BytesIO(content))
         except zipfile.BadZipFile as exc:
@@ -360,8 +370,19 @@ def _extract(archive: zipfile.ZipFile, label: str, folder: Path, max_unzipped: i
 
 
 # writing the records (records.zip) -------------------------------------------------------------------
-def _m(moment: dt.datetime | None, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime(MOMENT) if moment else ""
+def _m(moment: dt.datetime | None, zone: ZoneInfo | None) -> str:
+    if moment is None:
+        return ""
+    return (moment.astimezone(zone) if zone else moment).strftime(MOMENT)
+
+
+def _zone(timezone: str) -> ZoneInfo | None:
+    """The term's zone; None (moments as they are) for a name that is no IANA zone, such as the
+    ``UTC+08:00`` a plan read back from events.csv carries."""
+    try:
+        return ZoneInfo(timezone)
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return None
 
 
 def _columns(stem: str) -> tuple[str, ...]:
@@ -371,7 +392,7 @@ def _columns(stem: str) -> tuple[str, ...]:
 
 def record_rows(records: RecordSet, timezone: str) -> dict[str, tuple[tuple[str, ...], list[dict[str, object]]]]:
     """The contract's three files as (columns, rows), for writing to a folder or a zip."""
-    zone = ZoneInfo(timezone)
+    zone = _zone(timezone)
     visits: list[dict[str, object]] = [
         {"record_id": r.record_id, "uid": r.uid or "", "leader_id": r.leader_id, "status": r.status,
          "start": _m(r.start, zone), "end": _m(r.end, zone), "visit_kind": r.visit_kind or "",

@@ -52,14 +52,11 @@ class _Builder:
     def rid(self) -> str:
         return f"R{len(self.visits) + 1:05d}"
 
-    def held(self, e: Event, recorded: dt.timedelta = 2 * H, **changes: object) -> VisitRecord:
-        start = changes.pop("start", e.start)
-        end = changes.pop("end", e.end)
-        assert isinstance(start, dt.datetime) and isinstance(end, dt.datetime)
+    def held(self, e: Event, recorded: dt.timedelta = 2 * H, note: str = "") -> VisitRecord:
         size = getattr(_target(self.problem, e.target_id), "size", None) or 30
         record = VisitRecord(
-            self.rid(), e.uid, e.leader_id, "held", start, end, None, None, min(int(size), 40), "",
-            end + recorded, str(changes.pop("note", "")),
+            self.rid(), e.uid, e.leader_id, "held", e.start, e.end, None, None, min(int(size), 40), "",
+            e.end + recorded, note,
         )
         self.visits.append(record)
         return record
@@ -152,7 +149,8 @@ def _record_leader(b: _Builder, lid: str, mine: list[Event], role: str) -> None:
         if role == "missing_block" and e.week == missing_week and e.face_to_face:
             b.not_held(e, "学生期中考试周，班级调课")
             continue
-        record = b.held(e, **_record_changes(role, n))
+        recorded, note = _record_changes(role, n)
+        record = b.held(e, recorded, note)
         if not e.face_to_face:
             if n % 2 == 0:
                 b.confirm(record, e.target_id, n)
@@ -165,12 +163,13 @@ def _record_leader(b: _Builder, lid: str, mine: list[Event], role: str) -> None:
     _role_visits(b, lid, mine, role)
 
 
-def _record_changes(role: str, n: int) -> dict[str, object]:
+def _record_changes(role: str, n: int) -> tuple[dt.timedelta, str]:
+    """When the record is made after the visit's end, and a note."""
     if role == "recorded_before_end" and n == 3:
-        return {"recorded": -30 * M, "note": "走访尚未结束即提交"}
+        return -30 * M, "走访尚未结束即提交"
     if role == "late_record" and n == 4:
-        return {"recorded": dt.timedelta(days=10), "note": "补记"}
-    return {}
+        return dt.timedelta(days=10), "补记"
+    return 2 * H, ""
 
 
 def _role_confirmations(b: _Builder, role: str, record: VisitRecord, e: Event, f2f: int) -> None:

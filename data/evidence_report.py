@@ -9,10 +9,12 @@ Every CSV goes through :func:`data.cells.write_csv`, the workbook through
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import openpyxl
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -28,6 +30,7 @@ from solver.evidence.report import (
     RATE_COLUMNS,
     ComplianceReport,
 )
+from solver.evidence.requirements import REQUIREMENTS
 from solver.evidence.verdict import VERDICT_NAMES
 
 FILES = ("compliance.csv", "leaders.csv", "flags.csv", "feedback.csv", "feedback_rates.csv", "summary.json", "compliance.xlsx")
@@ -47,14 +50,20 @@ HEADERS = {
         "resolution_due": "应办结", "resolved_on_time": "按时办结", "rated": "已评价",
         "satisfied": "满意和基本满意", "overdue": "逾期", "week": "周次",
         "leaders_planned": "计划有走访的领导", "leaders_held": "已开展走访的领导",
+        "req_weekly_contact": "每周接触（已开展/应达到）", "req_linked_unit": "联系对象", "req_lecture": "思政课",
+        "req_seven_visits": "七进", "req_frontline_share": "一线时间（分钟）",
+        "uid": "计划编号", "status": "开展情况", "start": "开始", "end": "结束", "visit_kind": "七进类别",
+        "target_id": "走访对象", "attendees": "学生人数", "evidence": "学生确认", "reason": "未开展原因",
+        "recorded_at": "记录时间", "note": "备注",
     },
     "en": {},
 }
+MARKS = {"zh": {"unmet": "未满足", "na": "—"}, "en": {"unmet": "unmet", "na": "-"}}
 SHEETS = {
     "zh": {"summary": "汇总", "requirements": "要求明细", "flags": "疑点标记", "ledger": "诉求台账",
-           "rates": "办理率", "weeks": "每周覆盖", "charts": "图表"},
+           "rates": "办理率", "weeks": "每周覆盖", "visits": "走访明细", "charts": "图表"},
     "en": {"summary": "summary", "requirements": "requirements", "flags": "flags", "ledger": "feedback",
-           "rates": "rates", "weeks": "weekly coverage", "charts": "charts"},
+           "rates": "rates", "weeks": "weekly coverage", "visits": "visits", "charts": "charts"},
 }
 VALUES = {
     "zh": {
@@ -70,6 +79,10 @@ VALUES = {
         "rating": {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"},
         "tier": {"school": "校领导", "department": "机关部处", "college": "院系", "student_affairs": "学生工作部门"},
         "bool": {"true": "是", "false": "否"},
+        "status": {"held": "已开展", "not_held": "未开展"},
+        "evidence": {"confirmed": "已确认", "self_reported": "仅本人填报", "disputed": "被否认"},
+        "visit_kind": {"classroom": "进课堂", "class": "进班级", "dorm": "进宿舍", "canteen": "进食堂",
+                       "society": "进社团", "lecture": "进讲座", "online": "进网络"},
         "owner": {"TOTAL": "合计"},
     },
     "en": {},
@@ -148,19 +161,58 @@ def _color_verdicts(ws: Worksheet, report: ComplianceReport) -> None:
         ws.cell(row=row, column=column).fill = PatternFill("solid", fgColor=_VERDICT_FILL[leader.verdict])
 
 
+SUMMARY_COLUMNS = (*LEADER_COLUMNS, *(f"req_{r}" for r in REQUIREMENTS))
+VISIT_COLUMNS = (
+    "record_id", "leader_id", "leader_name", "status", "start", "end", "visit_kind", "target_id",
+    "evidence", "flags", "reason",
+)  # fmt: skip (the sheet has a row per record: what an auditor needs, no more)
+
+
+def _visit_rows(report: ComplianceReport) -> list[dict[str, Any]]:
+    """Every record with its evidence and flags: what an auditor checks visit by visit."""
+    zone = ZoneInfo(report.timezone)
+    flags: dict[str, list[str]] = {}
+    for f in report.flags:
+        flags.setdefault(f.record_id, []).append(f.flag)
+
+    def moment(m: dt.datetime | None) -> str:
+        return m.astimezone(zone).strftime("%Y-%m-%d %H:%M") if m else ""
+
+    return [
+        {"record_id": v.record_id, "leader_id": v.leader_id, "leader_name": report.names.get(v.leader_id, ""),
+         "status": v.status, "start": moment(v.start), "end": moment(v.end),
+         "visit_kind": v.visit_kind or "", "target_id": v.target_id or "",
+         "evidence": report.evidence.get(v.record_id, ""), "flags": "; ".join(flags.get(v.record_id, [])),
+         "reason": v.reason}
+        for v in report.visits
+    ]
+
+
+def _summary_rows(report: ComplianceReport, lang: str) -> list[dict[str, Any]]:
+    """leaders.csv with, per requirement, what was held of what was required (the figures behind
+    the verdict)."""
+    marks = MARKS[lang]
+    cells: dict[str, dict[str, str]] = {}
+    for r in report.requirements:
+        text = marks["na"] if not r.required else f"{r.held}/{r.required}" + ("" if r.met else f" {marks['unmet']}")
+        cells.setdefault(r.leader_id, {})[f"req_{r.requirement}"] = text
+    return [{**row, **cells.get(str(row["leader_id"]), {})} for row in report.leader_rows()]
+
+
 def compliance_xlsx(report: ComplianceReport, lang: str = "zh") -> bytes:
     """compliance.xlsx as bytes (Chinese by default)."""
     lang = "en" if lang == "en" else "zh"
     names = SHEETS[lang]
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    summary = _sheet(wb, names["summary"], LEADER_COLUMNS, report.leader_rows(), lang)
+    summary = _sheet(wb, names["summary"], SUMMARY_COLUMNS, _summary_rows(report, lang), lang)
     _color_verdicts(summary, report)
     _sheet(wb, names["requirements"], COMPLIANCE_COLUMNS, report.compliance_rows(), lang)
     _sheet(wb, names["flags"], ("record_id", "leader_id", "leader_name", "flag", "detail"),
            [{**row, "leader_name": report.names.get(str(row["leader_id"]), "")} for row in report.flag_rows()], lang)
     _sheet(wb, names["ledger"], FEEDBACK_COLUMNS, report.feedback_rows(), lang)
     rates = _sheet(wb, names["rates"], RATE_COLUMNS, report.rate_rows(), lang)
+    _sheet(wb, names["visits"], VISIT_COLUMNS, _visit_rows(report), lang)
     week_columns = ("week", "planned", "held", "confirmed", "leaders_planned", "leaders_held")
     weeks = _sheet(wb, names["weeks"], week_columns, [w.__dict__ for w in report.weeks], lang)
     _charts(wb.create_sheet(names["charts"]), summary, weeks, rates, report, lang)

@@ -1,53 +1,54 @@
-"""Helpers of the evidence service tests: a published term, personal links, a clock to move."""
+"""Helpers for the evidence tests: moments in the term's zone, records, a tiny plan."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from fastapi.testclient import TestClient
-from service_support import TERM_ID, bearer, wait_job, zip_bytes
+from solver.evidence.records import Confirmation, FeedbackItem, VisitRecord
+from solver.result import Event, Plan, SolveStats
 
-UNITS = ("C001", "D001", "S001")
-
-
-def publish(client: TestClient, tables: Any, limit: float = 3) -> str:
-    r = client.post("/api/terms", files={"file": ("term.zip", zip_bytes(tables), "application/zip")}, headers=bearer())
-    assert r.status_code == 201, r.text
-    r = client.post(f"/api/terms/{TERM_ID}/solve", json={"time_limit_s": limit}, headers=bearer())
-    job = wait_job(client.get, r.json()["job_id"])
-    assert job["status"] == "done", job
-    assert client.post(f"/api/plans/{job['plan_id']}/publish", headers=bearer()).status_code == 200
-    return str(job["plan_id"])
+ZONE = ZoneInfo("Asia/Shanghai")
 
 
-def link(client: TestClient, role: str, subject_id: str) -> str:
-    r = client.post(f"/api/{role}s/{subject_id}/link", headers=bearer())
-    assert r.status_code == 200, r.text
-    return str(r.json()["token"])
+def at(text: str) -> dt.datetime:
+    """``YYYY-MM-DD HH:MM`` in the term's zone."""
+    return dt.datetime.fromisoformat(text).replace(tzinfo=ZONE)
 
 
-def set_clock(client: TestClient, moment: dt.datetime) -> None:
-    client.app.state.service.clock = lambda: moment  # type: ignore[attr-defined]
+def visit(record_id: str = "R1", start: str | None = "2026-09-08 19:00", end: str | None = "2026-09-08 20:00", **kw: Any) -> VisitRecord:
+    fields: dict[str, Any] = dict(
+        uid=None, leader_id="L1", status="held", start=at(start) if start else None,
+        end=at(end) if end else None, visit_kind="dorm", target_id="D1", attendees=20, reason="",
+        recorded_at=(at(end) + dt.timedelta(hours=1)) if end else at("2026-09-08 12:00"), note="",
+    )
+    fields.update(kw)
+    return VisitRecord(record_id, **fields)
 
 
-def events(client: TestClient, plan_id: str) -> list[dict[str, Any]]:
-    return list(client.get(f"/api/plans/{plan_id}", headers=bearer()).json()["events"])
+def confirmation(record_id: str = "R1", source: str = "unit", result: str = "confirmed", by: str = "D1", when: str = "2026-09-08 21:00") -> Confirmation:
+    return Confirmation(record_id, source, result, by, at(when))
 
 
-def unit_visits(client: TestClient, plan_id: str, leader_id: str = "L001") -> list[dict[str, Any]]:
-    """The leader's planned visits to a unit (class, dorm or society), in time order."""
-    found = [e for e in events(client, plan_id) if e["leader_id"] == leader_id and e["target_id"] in UNITS and e["status"] == "planned"]
-    return sorted(found, key=lambda e: e["start"])
+def item(item_id: str = "F1", raised: str = "2026-09-08 20:00", **kw: Any) -> FeedbackItem:
+    fields: dict[str, Any] = dict(record_id=None, unit_id=None, category="life", text="热水", owner="L1")
+    fields.update(kw)
+    for key in ("responded_at", "resolved_at"):
+        if isinstance(fields.get(key), str):
+            fields[key] = at(fields[key])
+    return FeedbackItem(item_id, at(raised), **fields)
 
 
-def unit_visit(client: TestClient, plan_id: str, index: int = 0, leader_id: str = "L001") -> dict[str, Any]:
-    return unit_visits(client, plan_id, leader_id)[index]
+def event(uid: str, start: str, end: str, kind: str = "dorm", target: str = "D1", leader: str = "L1", week: int | None = None, campus: str = "A") -> Event:
+    s = at(start)
+    return Event(
+        uid, leader, week or ((s.date() - dt.date(2026, 9, 7)).days // 7 + 1), s, at(end), kind, target, kind,
+        campus if kind != "online" else "", "", kind != "online",
+    )
 
 
-def at(event: dict[str, Any], minutes: int = 0, field: str = "start") -> dt.datetime:
-    return dt.datetime.fromisoformat(event[field]) + dt.timedelta(minutes=minutes)
+def plan_of(*events: Event, links: tuple[tuple[str, str], ...] = ()) -> Plan:
+    from solver.result import Assignment
 
-
-def held(event: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"status": "held", "start": event["start"], "end": event["end"], "attendees": 30, **extra}
+    return Plan("T", "Asia/Shanghai", tuple(Assignment(a, b) for a, b in links), tuple(events), (), SolveStats("BASELINE", 0, 0, 0))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from evidence_support import at, held, link, publish, set_clock, unit_visit
+from evidence_service_support import at, held, link, publish, set_clock, unit_visit
 from fastapi.testclient import TestClient
 from service_support import TERM_ID, bearer, settings, term_tables
 from sqlalchemy import create_engine, text
@@ -416,7 +416,7 @@ def test_the_compliance_workbook_downloads_with_no_formula_from_data(world: dict
 
 # what happened feeds the next re-plan ------------------------------------------------------------
 def test_a_change_after_a_lecture_recorded_not_held_replaces_it_moving_nothing_else(tmp_path: Path) -> None:
-    from evidence_support import events
+    from evidence_service_support import events
     from service_support import wait_job
 
     tables = term_tables()

@@ -141,7 +141,7 @@ def test_service_on_the_database_survives_a_restart(database_url: str, tmp_path:
 
 def test_evidence_storage_on_the_database(database_url: str, tmp_path: Path) -> None:
     """Links, record versions, check-ins (one per student), confirmations, feedback and the report."""
-    from evidence_support import at, held, link, publish, set_clock, unit_visit
+    from evidence_service_support import at, held, link, publish, set_clock, unit_visit
 
     with TestClient(create_app(settings(tmp_path, database_url=database_url))) as c:
         plan_id = publish(c, term_tables())

@@ -143,6 +143,13 @@ def item_status(
     )
 
 
+def state(
+    item: FeedbackItem, as_of: dt.datetime, days: WorkingDays, settings: EvidenceSettings, timezone: str
+) -> str:
+    """The item's state as of ``as_of`` (see the module's rules)."""
+    return item_status(item, as_of, days, settings, timezone).state
+
+
 def ledger(
     items: Iterable[FeedbackItem],
     as_of: dt.datetime,

@@ -38,7 +38,9 @@ DETAILS = {
         "overlap": "与同一领导的另一条走访记录 {other}（{other_when}）时间重叠",
         "travel_impossible": "上一条走访 {other} 在 {from_campus} 于 {end} 结束，本次 {start} 在 {to_campus} 开始，间隔 {gap} 分钟，不足校区间车程 {need} 分钟",
         "recorded_before_end": "记录时间 {recorded} 早于走访结束时间 {end}",
-        "disputed": "有 {n} 条否认：{who}",
+        "disputed": "被否认：{who}",
+        "denial": "{source} {by} 于 {at} 否认{note}",
+        "source_unit": "联系对象", "source_checkin": "签到学生", "source_callback": "回访",
         "wrong_unit_confirmation": "确认单位 {units} 不是被走访的对象（{visited}），该确认不计",
         "checkin_outside_visit": "{n} 次签到不在走访时间内（前后 15 分钟），不计：{times}",
         "late_record": "走访于 {end} 结束，{days} 天后（{recorded}）才记录，超过 7 天",
@@ -49,7 +51,9 @@ DETAILS = {
         "overlap": "overlaps the same leader's visit {other} ({other_when})",
         "travel_impossible": "the previous visit {other} ended on {from_campus} at {end}; this one starts on {to_campus} at {start}, {gap} min later, less than the {need} min travel time",
         "recorded_before_end": "recorded at {recorded}, before the visit's end {end}",
-        "disputed": "{n} denial(s): {who}",
+        "disputed": "denied: {who}",
+        "denial": "{source} {by} at {at}{note}",
+        "source_unit": "unit", "source_checkin": "attendee", "source_callback": "callback by",
         "wrong_unit_confirmation": "confirmed by {units}, not the visited unit ({visited}); it does not count",
         "checkin_outside_visit": "{n} check-in(s) outside the visit (15 minutes either side) do not count: {times}",
         "late_record": "the visit ended {end} and was recorded {days} days later ({recorded}), more than 7",
@@ -119,8 +123,8 @@ class Flagger:
             out.append(("recorded_before_end", w["recorded_before_end"].format(
                 recorded=_fmt(record.recorded_at, self.zone), end=_fmt(record.end, self.zone))))
         if evidence.get(record.record_id) == "disputed":
-            deniers = [f"{c.source}:{c.by}" for c in confirmations if c.result == "denied"]
-            out.append(("disputed", w["disputed"].format(n=len(deniers), who="; ".join(deniers))))
+            deniers = self._denials(record, confirmations)
+            out.append(("disputed", w["disputed"].format(who="; ".join(deniers))))
         rejected = rejected_confirmations(record, confirmations, self.units_of)
         wrong = [r.confirmation.by for r in rejected if r.why == "wrong_unit"]
         if wrong:
@@ -136,6 +140,18 @@ class Flagger:
             if late > dt.timedelta(days=LATE_RECORD_DAYS):
                 out.append(("late_record", w["late_record"].format(
                     end=_fmt(record.end, self.zone), days=late.days, recorded=_fmt(record.recorded_at, self.zone))))
+        return out
+
+    def _denials(self, record: VisitRecord, confirmations: list[Confirmation]) -> list[str]:
+        """The denials that count, in words: who denied, when, and what they said."""
+        w = self.words
+        rejected = {id(r.confirmation) for r in rejected_confirmations(record, confirmations, self.units_of)}
+        out = []
+        for c in confirmations:
+            if c.result != "denied" or id(c) in rejected:
+                continue
+            note = (f"（{c.note}）" if self.lang == "zh" else f" ({c.note})") if c.note else ""
+            out.append(w["denial"].format(source=w[f"source_{c.source}"], by=c.by, at=_fmt(c.at, self.zone), note=note))
         return out
 
     def _away(self, record: VisitRecord) -> str:

@@ -25,8 +25,11 @@ def not_held_reasons(records: RecordSet, plan: Plan, lang: str = "zh") -> dict[s
     """uid -> the reason for changes.csv, for each planned event of ``plan`` recorded as not held."""
     events = {e.uid: e for e in plan.events if e.status == "planned"}
     words = REASON["en" if lang == "en" else "zh"]
+    held = {r.uid for r in records.visits if r.held and r.uid}  # a later record may say it happened
     out = {}
     for r in records.visits:
+        if r.uid in held:
+            continue
         event = events.get(r.uid or "")
         if r.status == "not_held" and event is not None:
             when = event.start.strftime("%Y-%m-%d %H:%M")  # the plan's own local time

@@ -50,7 +50,7 @@ class LeaderRow:
     leader_name: str
     tier: str
     verdict: str
-    held: int  # held visits (any kind, disputed included)
+    held: int  # held visits before as_of (any kind, disputed included)
     confirmed: int  # held visits confirmed
     held_f2f: int
     confirmed_f2f: int
@@ -234,11 +234,12 @@ def compliance(
     requirements = Judge(problem, plan, visits, held_evidence, as_of, lang, availability).rows()
     statuses = ledger(records.feedback, as_of, WorkingDays.of(problem), settings, problem.term.timezone)
     owner_rates = rates(statuses, as_of)
-    leaders = _leader_rows(problem, visits, held_evidence, requirements, flags, owner_rates, settings)
+    happened = tuple(v for v in visits if not v.held or (v.start is not None and v.start < as_of))
+    leaders = _leader_rows(problem, happened, held_evidence, requirements, flags, owner_rates, settings)
     return ComplianceReport(
         term_id=problem.term.term_id, timezone=problem.term.timezone, as_of=as_of, settings=settings,
         requirements=requirements, leaders=leaders, flags=flags, ledger=statuses, rates=owner_rates,
-        weeks=_weeks(problem, plan, visits, held_evidence), visits=visits, evidence=held_evidence,
+        weeks=_weeks(problem, plan, happened, held_evidence), visits=visits, evidence=held_evidence,
         names={x.leader_id: x.name for x in problem.leaders},
     )
 

@@ -37,7 +37,7 @@ REQUIREMENTS = ("weekly_contact", "linked_unit", "lecture", "seven_visits", "fro
 
 WORDS = {
     "zh": {
-        "weeks": "第{a}周", "weeks_range": "第{a}-{b}周", "sep": "；",
+        "weeks": "第{a}周", "weeks_range": "第{a}-{b}周", "sep": "；", "list": "、", "colon": "：",
         "excused": "{weeks}全部工作日外出（{why}），不计入",
         "missing": "{weeks}没有已开展的面对面走访",
         "not_held": "计划的 {what} 记录为未开展（{reason}）",
@@ -54,7 +54,7 @@ WORDS = {
         "minutes": "{week} {have} 分钟",
     },
     "en": {
-        "weeks": "week {a}", "weeks_range": "weeks {a}-{b}", "sep": "; ",
+        "weeks": "week {a}", "weeks_range": "weeks {a}-{b}", "sep": "; ", "list": ", ", "colon": ": ",
         "excused": "{weeks}: away on every working day ({why}); excused",
         "missing": "{weeks}: no held face-to-face visit",
         "not_held": "the planned {what} was recorded as not held ({reason})",
@@ -251,7 +251,7 @@ class Judge:
         details = []
         for run in self._runs(missing):
             fate = self._planned_fate([e for e in self.events[leader.leader_id] if e.face_to_face and e.week in run], "")
-            details.append(self.w["missing"].format(weeks=self.label(run)) + (": " + self.w["sep"].join(fate) if fate else ""))
+            details.append(self.w["missing"].format(weeks=self.label(run)) + (self.w["colon"] + self.w["sep"].join(fate) if fate else ""))
         runs: list[tuple[list[int], str]] = []
         for b, why in excused.items():  # consecutive blocks with the same reason are told once
             if runs and runs[-1][1] == why and runs[-1][0][-1] + 1 == b[0]:
@@ -294,9 +294,10 @@ class Judge:
         detail = ""
         if not met:
             missing = [b for b in blocks if b not in held and b not in excused]
-            weeks = "、".join(self.label(r) for r in self._runs(missing)) if self.lang == "zh" else ", ".join(self.label(r) for r in self._runs(missing))
+            weeks = self.w["list"].join(self.label(r) for r in self._runs(missing))
             fate = self._planned_fate([e for e in self.events[lid] if self._at_unit(unit, e.target_id)], "")
-            detail = self.w["link_short"].format(unit=unit, held=len(held), need=need, weeks=weeks)
+            name = next((u.name for u in self.problem.units if u.unit_id == unit), "")
+            detail = self.w["link_short"].format(unit=f"{unit} {name}".strip(), held=len(held), need=need, weeks=weeks)
             if fate:
                 detail += self.w["sep"] + self.w["sep"].join(fate)
         return RequirementRow(
@@ -339,7 +340,7 @@ class Judge:
                 planned_kind = [e for e in self.events[lid] if e.visit_kind == kind]
                 parts += self._planned_fate(planned_kind, names[kind])
                 if not planned_kind:
-                    parts.append(f"{names[kind]}: {self.w['not_planned']}")
+                    parts.append(f"{names[kind]}{self.w['colon']}{self.w['not_planned']}")
             if not self.term_over:
                 parts.insert(0, self._not_due())
             detail = self.w["sep"].join(parts)

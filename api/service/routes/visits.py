@@ -7,6 +7,7 @@ import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Cookie, Depends, Request, Response
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.service.auth import Principal, audit
@@ -60,8 +61,15 @@ def _saved(
 def put_record(uid: str, body: RecordIn, state: StateDep, session: SessionDep, who: Anyone) -> RecordSaved:
     visit = visits.find(state, session, uid)
     visits.require_leader_or_office(who, visit.event.leader_id)
-    saved = records.record_planned(session, visit, body, state.now(), who)
-    return _saved(state, session, visit.published, saved, visit.event.target_id, body.raised, who)
+    try:
+        saved = records.record_planned(session, visit, body, state.now(), who)
+        return _saved(state, session, visit.published, saved, visit.event.target_id, body.raised, who)
+    except IntegrityError:  # another change of this record at the same moment
+        session.rollback()
+        raise ApiError(
+            409, "conflict", "这条记录刚刚被另一处同时修改；请刷新后重新提交",
+            "the record was changed elsewhere at the same moment; reload it and send the change again",
+        ) from None  # fmt: skip
 
 
 @router.get("/api/visits/{uid}/record/history", response_model=RecordHistory, summary="走访记录的全部版本 / every version of the record")
@@ -74,7 +82,7 @@ def record_history(uid: str, state: StateDep, session: SessionDep, who: Anyone) 
         raise not_found("走访记录", "record of visit", uid)
     return RecordHistory(
         record_id=record.record_id, uid=record.uid, leader_id=record.leader_id,
-        versions=[views.version_out(v) for v in records.versions(session, record.record_id)],
+        versions=[views.version_out(v, visit.published.zone) for v in records.versions(session, record.record_id)],
     )  # fmt: skip
 
 
@@ -181,5 +189,5 @@ def post_confirmation(uid: str, body: ConfirmationIn, state: StateDep, session: 
     session.commit()
     return ConfirmationOut(
         confirmation_id=row.id, uid=uid, record_id=row.record_id, source=row.source, result=row.result,  # type: ignore[arg-type]
-        by=row.by, at=row.at, evidence=evidence,  # type: ignore[arg-type]
+        by=row.by, at=row.at.astimezone(visit.published.zone), evidence=evidence,  # type: ignore[arg-type]
     )  # fmt: skip

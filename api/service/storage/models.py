@@ -222,7 +222,7 @@ class VisitRecord(Base):
     """One visit that was planned (``uid``) or happened unplanned; what happened is in its versions."""
 
     __tablename__ = "visit_records"
-    __table_args__ = (Index("ix_visit_records_term_uid", "term_id", "uid"),)
+    __table_args__ = (Index("ix_visit_records_term_uid", "term_id", "uid", unique=True),)  # one record per planned visit
 
     record_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     term_id: Mapped[str] = mapped_column(ForeignKey("terms.term_id"))
