@@ -245,7 +245,7 @@ def test_paged_office_views_accept_any_page_number(office: dict[str, Any]) -> No
         assert c.get(path).status_code == 200, path
 
 
-def test_sessions_live_in_the_database_and_survive_a_restart(database_url: str, tmp_path: Path) -> None:
+def test_sessions_live_in_the_database_and_survive_a_restart(database_url: str, tmp_path: Path) -> None:  # noqa: F811
     """On SQLite and PostgreSQL: a session made by one server process is valid in the next one."""
     with TestClient(create_app(settings(tmp_path, database_url=database_url))) as first:
         sign_in(first)

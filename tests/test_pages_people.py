@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from evidence_support import at, link, publish, set_clock, unit_visits
+from evidence_service_support import at, link, publish, set_clock, unit_visits
 from fastapi.testclient import TestClient
 from page_support import accessibility_problems, csrf_of
 from service_support import bearer, settings, term_tables
