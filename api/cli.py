@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from pathlib import Path
@@ -22,7 +23,30 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 Lang = Annotated[str, typer.Option("--lang", help="消息语言 / message language: zh | en")]
+
+
+def _seconds(value: float | None) -> float | None:
+    """``--time-limit``: a positive, finite number of seconds (0, negative, nan and inf refused)."""
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter(f"应为大于 0 的有限秒数 / must be a positive finite number of seconds, not {value}")
+    return value
+
+
 DataArg = Annotated[Path, typer.Argument(help="CSV 文件夹或 .xlsx/.xls 工作簿 / folder of CSV files or an .xlsx or .xls workbook")]
+
+
+def _limits():
+    """The service's input limits (``FRONTLINE_MAX_UNZIPPED_BYTES``, ``FRONTLINE_MAX_ZIP_ENTRIES``,
+    ``FRONTLINE_MAX_CELLS``), so that the command line reads exactly what the service accepts."""
+    from pydantic import ValidationError
+
+    from api.service.settings import Settings
+
+    try:
+        return Settings().limits
+    except ValidationError as exc:
+        err.print(f"FRONTLINE_* 设置有误 / invalid FRONTLINE_* setting: {exc}", markup=False)
+        raise typer.Exit(2) from None
 
 
 def _read(data: Path, lang: str):
@@ -31,7 +55,7 @@ def _read(data: Path, lang: str):
     from data.reader import read_problem
 
     try:
-        result = read_problem(data)
+        result = read_problem(data, _limits())
     except InputError as exc:
         _invalid(exc, lang)
     for w in result.warnings:
@@ -62,7 +86,7 @@ def check(data: DataArg, lang: Lang = "zh") -> None:
 def solve(
     data: DataArg,
     out_dir: Annotated[Path, typer.Option("--out", help="输出文件夹 / output folder")],
-    time_limit: Annotated[float, typer.Option("--time-limit", help="秒 / seconds")] = 60.0,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="秒 / seconds", callback=_seconds)] = 60.0,
     workers: Annotated[int, typer.Option("--workers", help="CP-SAT 线程数，0=全部 / threads, 0 = all cores")] = 0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     deterministic: Annotated[bool, typer.Option("--deterministic", help="确定性时间预算：同数据同种子同结果 / reproducible plan")] = False,
@@ -105,7 +129,7 @@ def replan(
     now: Annotated[str | None, typer.Option("--now", help="此时刻之前的安排不变，如 2026-10-21T12:00 / events before this stay")] = None,
     records: Annotated[Path | None, typer.Option("--records", help="走访记录：记录为未开展的安排不再计数并补排 / records: visits not held are re-placed")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示变化，不写文件 / print the diff only")] = False,
-    time_limit: Annotated[float, typer.Option("--time-limit")] = 30.0,
+    time_limit: Annotated[float, typer.Option("--time-limit", callback=_seconds)] = 30.0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     lang: Lang = "zh",
     quiet: Annotated[bool, typer.Option("--quiet")] = False,
@@ -129,6 +153,15 @@ def replan(
     except (PlanFileError, ValueError) as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from None
+    if previous_plan.term_id and previous_plan.term_id != result.problem.term.term_id:
+        err.print(
+            f"--previous: 计划 {previous} 属于学期 {previous_plan.term_id}，而数据是学期 {result.problem.term.term_id} 的；"
+            "请给出这一学期发布的计划 / "
+            f"the plan in {previous} is of term {previous_plan.term_id!r}, the data is of term "
+            f"{result.problem.term.term_id!r}; give the plan published for this term",
+            markup=False,
+        )
+        raise typer.Exit(2)
     not_held: dict[str, str] = {}
     if records is not None:
         from data.evidence_files import read_records
@@ -254,7 +287,7 @@ def generate(
 @app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="输出文件夹 / output folder")] = Path("demo-plan"),
-    time_limit: Annotated[float, typer.Option("--time-limit")] = 30.0,
+    time_limit: Annotated[float, typer.Option("--time-limit", callback=_seconds)] = 30.0,
     lang: Lang = "zh",
 ) -> None:
     """校验并规划内置示范大学 / check and plan the bundled demo university."""
@@ -293,7 +326,7 @@ def serve(
 def bench(
     sizes: Annotated[str, typer.Option("--sizes", help="如 S,M,L,XL / e.g. S,M,L,XL")] = "M,L",
     seed: Annotated[int, typer.Option("--seed")] = 1,
-    time_limit: Annotated[float | None, typer.Option("--time-limit", help="每个规模的求解秒数(默认 M 10, L 60, XL 300) / seconds per size")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="每个规模的求解秒数(默认 M 10, L 60, XL 300) / seconds per size", callback=_seconds)] = None,
     replans: Annotated[bool, typer.Option("--replan/--no-replan", help="同时测量重新排程 / also measure re-plans")] = True,
     markdown_out: Annotated[Path | None, typer.Option("--markdown", help="把结果表写成 Markdown / write the tables as Markdown")] = None,
     evidence: Annotated[bool, typer.Option("--evidence", help="改为测量考核报告（整学期走访记录，3 个种子）/ measure the compliance report instead (a full term of records, 3 seeds)")] = False,

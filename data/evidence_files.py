@@ -214,10 +214,11 @@ class _Reader:
             by = c.req("by", _text)
             if source == "unit" and by is not None and by not in self.units:
                 _warn(c, "by", f"未知的联系对象 {by}：联系对象确认应填写确认单位的编号；此确认不计并标记", f"unknown unit {by}: a unit confirmation names the confirming unit_id; it does not count and is flagged")
+            at = c.req("at", self.at if source == "checkin" else self.day_end)  # a check-in needs its minute
             item = c.build(
                 Confirmation, record_id=record_id, source=source,
                 result=c.req("result", _choice(RESULT_CHOICES, "确认结果", "result")),
-                by=by, at=c.req("at", self.at), note=c.text("note"),
+                by=by, at=at, note=c.text("note"),
             )
             if item is not None:
                 out.append(item)

@@ -198,7 +198,6 @@ TABLES: tuple[TableSpec, ...] = (
     )),
 )  # fmt: skip
 
-_MOMENT = ("YYYY-MM-DD HH:MM（学期所在时区）", "YYYY-MM-DD HH:MM in the term's time zone")
 
 # The records contract (records-contract.md): what happened, who confirmed it, what students raised.
 RECORD_TABLES: tuple[TableSpec, ...] = (
@@ -221,7 +220,7 @@ RECORD_TABLES: tuple[TableSpec, ...] = (
         C("source", "确认方式", "unit（联系对象确认）、checkin（学生签到）或 callback（回访）", "unit, checkin or callback", "来源", "确认来源", req=True),
         C("result", "确认结果", "confirmed（属实）或 denied（否认）", "confirmed or denied", "结果", req=True),
         C("by", "确认人", "unit：确认的联系对象编号；checkin：签到标识（学号或设备的加盐哈希）；callback：回访人姓名", "unit: the unit_id; checkin: an opaque attendee key; callback: the office member's name", "确认单位", "签到标识", "回访人", req=True),
-        C("at", "确认时间", *_MOMENT, "时间", "签到时间", req=True),
+        C("at", "确认时间", "YYYY-MM-DD HH:MM（签到须到分钟；联系对象确认、回访可只写日期）", "YYYY-MM-DD HH:MM (a check-in to the minute; a unit confirmation or callback may give a date)", "时间", "签到时间", req=True),
         C("note", "备注", "备注（可空）", "note (optional)", "说明"),
     )),
     TableSpec("feedback", ("学生诉求台账", "诉求台账", "学生诉求"), False, (

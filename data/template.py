@@ -15,6 +15,7 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+from data.cells import defuse_workbook
 from data.headers import RECORD_TABLES, TABLES, Column, TableSpec
 
 EXPLANATION_PREFIX = {"zh": "说明: ", "en": "Note: "}
@@ -32,7 +33,7 @@ def write_template(path: str | Path, lang: str = "zh", tables: tuple[TableSpec, 
     workbook.remove(workbook.active)
     for spec in tables:
         _write_sheet(workbook, spec, lang)
-    workbook.save(Path(path))
+    defuse_workbook(workbook).save(Path(path))
 
 
 def write_records_template(path: str | Path, lang: str = "zh") -> None:

@@ -262,3 +262,12 @@ def test_the_bundled_demo_plan_and_records_are_regenerated_ones(demo) -> None:
     plan = first_fit_plan(problem)
     assert [(e.uid, e.start) for e in plan.events] == [(e.uid, e.start) for e in bundled.events]
     assert read_records(RECORDS_DIR, *demo).records == demo_records(problem, bundled)
+
+
+def test_a_check_in_needs_its_minute_a_callback_may_give_a_date(tmp_path: Path, demo) -> None:
+    write(tmp_path, "visits.csv", [VISIT_HEADER, ["R1", "", "L01", "held", "2026-09-08 19:00", "2026-09-08 20:00", "dorm", "D01", "", "", "2026-09-08 21:00", ""]])
+    write(tmp_path, "confirmations.csv", [["record_id", "source", "result", "by", "at"],
+                                          ["R1", "callback", "confirmed", "组织部 刘芳", "2026-09-10"],
+                                          ["R1", "checkin", "confirmed", "k1", "2026-09-08"]])
+    found = problems_of(tmp_path, demo)
+    assert [p.split(": ")[0] for p in found] == ["confirmations.csv:3:at"]

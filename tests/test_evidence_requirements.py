@@ -11,7 +11,7 @@ from factories import leader, tiny
 
 from solver.evidence.records import EvidenceSettings, RecordSet
 from solver.evidence.report import compliance
-from solver.problem import Absence
+from solver.problem import Absence, Holiday
 
 CLERK = leader("L1", tier="department", contact_every_weeks=1)  # weekly contact only
 W1 = event("E1", "2026-09-08 19:00", "2026-09-08 20:00")  # week 1, dorm D1
@@ -156,3 +156,11 @@ def test_the_settings_come_from_the_term() -> None:
     problem = tiny(weeks=1, leaders=(CLERK,))
     problem = replace(problem, term=replace(problem.term, confirm_share=0.0))
     assert verdict(held(W1, "R1"), problem=problem) == "compliant"
+
+
+def test_a_block_without_a_working_day_is_excused() -> None:
+    off = tuple(Holiday(dt.date(2026, 9, 14) + dt.timedelta(days=d), "国庆节", "holiday") for d in range(5))
+    problem = tiny(weeks=2, leaders=(CLERK,), holidays=off)
+    got, _ = rows(problem, plan_of(W1), held(W1, "R1"))
+    assert (got["weekly_contact"].excused, got["weekly_contact"].met) == (1, True)
+    assert "holidays only" in got["weekly_contact"].detail

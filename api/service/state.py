@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 
 from sqlalchemy import Engine
@@ -26,7 +25,6 @@ class ServiceState:
         self.runner = runner
         self.new_admin_token: str | None = None  # generated at this start (printed once)
         self.demo: dict[str, str] | None = None  # serve --demo: what the start page's guided demo shows
-        self.change_lock = threading.Lock()  # one change per term at a time (409 check + insert)
         self._problems = _LRU(16)
         self._plans = _LRU(64)
         self._visits = _LRU(64)
@@ -45,7 +43,7 @@ class ServiceState:
             with self.sessions() as session:
                 d = session.get_one(Dataset, dataset_id)
                 content, media, filename = d.content, d.media, d.filename
-            return termdata.read_stored(content, media, filename, self.settings.max_unzipped_bytes).problem
+            return termdata.read_stored(content, media, filename, self.settings.limits).problem
 
         problem: Problem = self._problems.get(dataset_id, load)
         return problem

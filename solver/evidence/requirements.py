@@ -39,6 +39,7 @@ WORDS = {
     "zh": {
         "weeks": "第{a}周", "weeks_range": "第{a}-{b}周", "sep": "；", "list": "、", "colon": "：",
         "excused": "{weeks}全部工作日外出（{why}），不计入",
+        "no_workday": "没有工作日，均为节假日",
         "missing": "{weeks}没有已开展的面对面走访",
         "not_held": "计划的 {what} 记录为未开展（{reason}）",
         "unrecorded": "计划的 {what} 没有走访记录",
@@ -56,6 +57,7 @@ WORDS = {
     "en": {
         "weeks": "week {a}", "weeks_range": "weeks {a}-{b}", "sep": "; ", "list": ", ", "colon": ": ",
         "excused": "{weeks}: away on every working day ({why}); excused",
+        "no_workday": "no working day, holidays only",
         "missing": "{weeks}: no held face-to-face visit",
         "not_held": "the planned {what} was recorded as not held ({reason})",
         "unrecorded": "the planned {what} has no record",
@@ -199,7 +201,7 @@ class Judge:
             for a in absences
             if cal.minute(a.start) < hi and cal.minute(a.end) > lo
         ]
-        return "、".join(why) if why else self.w["not_planned"]
+        return self.w["list"].join(why) if why else self.w["no_workday"]
 
     def _planned_fate(self, events: Sequence[Event], what: str) -> list[str]:
         """What became of planned events that did not count: not held (reason), unrecorded, denied."""

@@ -23,6 +23,7 @@ from api.service.errors import ApiError, not_found
 from api.service.evidence import records, recordset, visits
 from api.service.evidence.views import local
 from api.service.evidence.visits import Published, forbidden
+from api.service.feeds import _LRU
 from api.service.schemas import FeedbackCreated, FeedbackIn, FeedbackOut, FeedbackPatch, RaisedIn
 from api.service.state import ServiceState
 from api.service.storage.models import FeedbackEvent, FeedbackItem, VisitRecord, new_id
@@ -49,11 +50,13 @@ def as_record(item: FeedbackItem, published: Published) -> ItemRecord:
     return recordset.item_of(item, published.zone)
 
 
+_WORKING_DAYS = _LRU(16)  # data version -> its working days (data versions never change)
+
+
 def status(item: FeedbackItem, published: Published, as_of: dt.datetime) -> rules.ItemStatus:
     problem = published.problem
-    return rules.item_status(
-        as_record(item, published), as_of, working_days(problem), EvidenceSettings.of(problem.term), published.plan.timezone
-    )
+    days = _WORKING_DAYS.get(published.dataset_id, lambda: working_days(problem))
+    return rules.item_status(as_record(item, published), as_of, days, EvidenceSettings.of(problem.term), published.plan.timezone)
 
 
 def created(item: FeedbackItem, published: Published, now: dt.datetime) -> FeedbackCreated:

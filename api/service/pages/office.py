@@ -14,8 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from api.service import actions, views
-from api.service.auth import audit
+from api.service import views
 from api.service.deps import SessionDep, StateDep
 from api.service.errors import ApiError
 from api.service.pages.charts import heatmap_svg, progress_svg
@@ -24,9 +23,11 @@ from api.service.pages.qr import qr_svg
 from api.service.pages.sessions import OfficeMember, OfficeReader, check_csrf
 from api.service.pages.web import PageRoute, page_lang, paged, render, translator
 from api.service.routes import access
+from api.service.routes import jobs as job_routes
+from api.service.routes import plans as plan_routes
 from api.service.routes import records as record_routes
-from api.service.routes.terms import read_upload
-from api.service.schemas import ChangeRequest
+from api.service.routes import terms as term_routes
+from api.service.schemas import ChangeRequest, SolveIn
 from api.service.storage.models import ACTIVE_JOB_STATUSES, AccessLink, Job, PlanVersion, Term
 from calendars.text import KIND_NAMES, UNIT_KINDS
 from data.evidence_report import compliance_xlsx
@@ -66,20 +67,12 @@ async def upload(
     file: Annotated[UploadFile, File()],
 ) -> Response:  # fmt: skip
     lang = page_lang(request)
-
-    def work() -> str:
-        content = read_upload(file, state.settings.max_upload_bytes)
-        term, dataset, _ = actions.upload_term(session, state.settings, content, file.filename or "upload", signed.name)
-        audit(session, signed.principal, "term.upload", term.term_id,
-              {"dataset_id": dataset.id, "filename": dataset.filename, "bytes": len(content), "via": "page"})  # fmt: skip
-        session.commit()
-        return term.term_id
-
     try:
-        term_id = await run_in_threadpool(work)
+        out = await run_in_threadpool(term_routes.upload, state, session, signed.principal, lang, file)
     except ApiError as exc:
         session.rollback()
         return _home(request, session, error=exc.body(lang), status=exc.status)
+    term_id = out.term_id
     return _see_other(f"/office/terms/{term_id}?uploaded=1")
 
 
@@ -107,8 +100,8 @@ def solve(
     term_id: str, request: Request, state: StateDep, session: SessionDep, signed: OfficeMember,
     time_limit_s: Annotated[float | None, Form(gt=0)] = None,
 ) -> Response:  # fmt: skip
-    job = actions.start_solve(session, state, term_id, time_limit_s, page_lang(request), signed.principal)
-    return _see_other(f"/office/jobs/{job.id}")
+    job = term_routes.solve(term_id, state, session, signed.principal, page_lang(request), SolveIn(time_limit_s=time_limit_s))
+    return _see_other(f"/office/jobs/{job.job_id}")
 
 
 # jobs --------------------------------------------------------------------------------------------
@@ -138,7 +131,7 @@ def job_progress(job_id: str, request: Request, session: SessionDep, signed: Off
 
 @router.post("/jobs/{job_id}/cancel", dependencies=CSRF)
 def cancel(job_id: str, state: StateDep, session: SessionDep, signed: OfficeMember) -> Response:
-    actions.cancel_job(session, state, views.get_or_404(session, Job, job_id), signed.principal)
+    job_routes.cancel_job(job_id, state, session, signed.principal)
     return _see_other(f"/office/jobs/{job_id}")
 
 
@@ -232,10 +225,8 @@ def review(plan_id: str, request: Request, state: StateDep, session: SessionDep,
 
 @router.post("/plans/{plan_id}/publish", dependencies=CSRF)
 def publish(plan_id: str, state: StateDep, session: SessionDep, signed: OfficeMember) -> Response:
-    plan = actions.publish_plan(session, views.get_or_404(session, PlanVersion, plan_id), signed.principal)
-    session.commit()
-    state.feeds.invalidate()
-    return _see_other(f"/office/plans/{plan.id}?published=1")
+    plan_routes.publish(plan_id, state, session, signed.principal)
+    return _see_other(f"/office/plans/{plan_id}?published=1")
 
 
 # changes -----------------------------------------------------------------------------------------
@@ -274,7 +265,7 @@ def change(
         rows = {"timetable": [{"owner_id": owner_id, "weekday": weekday, "start": time_start, "end": time_end, "weeks": weeks, "title": title}]}
     try:
         request_body = ChangeRequest(**rows, time_limit_s=time_limit_s)
-        job = actions.submit_change(session, state, term_id, request_body, lang, signed.principal)
+        job = term_routes.changes(term_id, request_body, state, session, signed.principal, lang)
     except ValidationError as exc:
         session.rollback()
         error = ApiError(422, "invalid_change", "变更有误", "the change has problems",
@@ -285,7 +276,7 @@ def change(
         if exc.status == 422:
             return _change_page(request, state, session, term_id, exc.body(lang), form, 422)
         raise
-    return _see_other(f"/office/jobs/{job.id}")
+    return _see_other(f"/office/jobs/{job.job_id}")
 
 
 # links -------------------------------------------------------------------------------------------

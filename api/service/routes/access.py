@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from api.service.auth import Principal, authenticate
+from api.service.auth import Principal, authenticate, unauthorized
 from api.service.deps import Anyone, Office, SessionDep, StateDep, base_url
 from api.service.errors import ApiError
 from api.service.evidence import links, views, visits
@@ -87,8 +87,8 @@ def me_visits(
 )  # fmt: skip
 def personal_link(token: str, state: StateDep, session: SessionDep) -> MyVisits:
     who = authenticate(session, token if len(token) <= 200 else "")
-    if not who.is_link:
-        raise ApiError(404, "not_found", "没有这个个人链接", "no such personal link")
+    if not who.is_link:  # an office token in a URL: answered like any unknown link
+        raise unauthorized("访问令牌无效或已被撤销", "the token is not valid or has been revoked")
     published = visits.published_of(state, session, who.role, who.subject_id)
     week = views.current_week(published, state.now()) if published else None
     return my_visits(state, session, who, week)
