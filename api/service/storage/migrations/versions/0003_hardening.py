@@ -7,7 +7,7 @@
   IS NULL``; of several, the newest is kept and the others are revoked.
 
 Revision ID: 0003_hardening
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-01
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_hardening"
-down_revision = "0001"  # the lead re-chains it after 0002 (records) at merge
+down_revision = "0002"  # re-chained after 0002 (records) when merged with the evidence service
 branch_labels = None
 depends_on = None
 

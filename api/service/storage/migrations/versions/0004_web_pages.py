@@ -1,7 +1,7 @@
 """The web pages: browser sessions, and each job's progress over time (for its chart).
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003_hardening
 Create Date: 2026-12-01
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from api.service.storage.models import UTCDateTime
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003_hardening"
 branch_labels = None
 depends_on = None
 
