@@ -14,12 +14,14 @@ from api.service.evidence import links, views, visits
 from api.service.routes import errors, lang_param
 from api.service.schemas import LinkOut, MeOut, MyVisits
 from api.service.state import ServiceState
+from api.service.storage.db import write_lock
 
 router = APIRouter(tags=["access"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 404, 422))
 public = APIRouter(tags=["access"])
 
 
 def _link(request: Request, state: ServiceState, session: Session, who: Principal, role: str, subject_id: str) -> LinkOut:
+    write_lock(session)
     row, token, revoked = links.issue(session, role, subject_id, who)
     session.commit()
     return LinkOut(

@@ -29,6 +29,7 @@ from api.service.schemas import (
     UnplannedIn,
 )
 from api.service.state import ServiceState
+from api.service.storage.db import write_lock
 from api.service.storage.models import VisitRecord
 
 router = APIRouter(tags=["visits"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 404, 422))
@@ -59,6 +60,7 @@ def _saved(
     summary="记录走访实际情况（每次修改新增一个版本）/ record what happened; a change adds a version",
 )  # fmt: skip
 def put_record(uid: str, body: RecordIn, state: StateDep, session: SessionDep, who: Anyone) -> RecordSaved:
+    write_lock(session)
     visit = visits.find(state, session, uid)
     visits.require_leader_or_office(who, visit.event.leader_id)
     try:
@@ -91,6 +93,7 @@ def record_history(uid: str, state: StateDep, session: SessionDep, who: Anyone) 
     summary="记录计划外的走访 / record an unplanned visit",
 )  # fmt: skip
 def post_record(body: UnplannedIn, state: StateDep, session: SessionDep, who: Anyone) -> RecordSaved:
+    write_lock(session)
     if who.role == "unit":
         raise visits.forbidden("联系对象不能记录走访；请由领导或办公室记录", "a unit cannot record visits; the leader or the office does")
     if who.role == "leader":
@@ -136,6 +139,7 @@ def _check_names(published: Published, leader_id: str, target_id: str) -> None:
     summary="生成签到二维码（走访期间，约一分钟有效）/ a short-lived check-in code and its QR code",
 )  # fmt: skip
 def checkin_code(uid: str, request: Request, state: StateDep, session: SessionDep, who: Anyone) -> CheckinCodeOut:
+    write_lock(session)
     visit = visits.find(state, session, uid)
     if not (who.role == "leader" and who.subject_id == visit.event.leader_id):
         raise visits.forbidden("只有该走访的领导本人可以在现场生成签到码", "only the visit's own leader can show a check-in code at the visit")
@@ -155,6 +159,7 @@ def post_checkin(
     body: Annotated[CheckinIn | None, Body()] = None,
     device_cookie: Annotated[str | None, Cookie(alias=DEVICE_COOKIE, include_in_schema=False)] = None,
 ) -> CheckinOut:  # fmt: skip
+    write_lock(session)
     row = checkin.lookup_code(session, code)
     visit = visits.find(state, session, row.uid)
     student_no = body.student_no if body else None
@@ -180,6 +185,7 @@ def post_checkin(
     summary="确认或否认走访（被走访单位的链接，或办公室回访）/ confirm or deny a visit (the visited unit, or an office callback)",
 )  # fmt: skip
 def post_confirmation(uid: str, body: ConfirmationIn, state: StateDep, session: SessionDep, who: Anyone) -> ConfirmationOut:
+    write_lock(session)
     visit = visits.find(state, session, uid)
     if who.role == "leader":
         raise visits.forbidden("领导不能确认自己的走访；由被走访单位或办公室确认", "a leader cannot confirm visits; the visited unit or the office does")
