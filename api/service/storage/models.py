@@ -175,6 +175,8 @@ class Job(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     created_by: Mapped[str] = mapped_column(String(200), default="")
+    # The solve's progress over time: [[elapsed_s, objective, bound], ...] (the progress chart).
+    progress_log: Mapped[list[Any] | None] = mapped_column(default=None)
 
 
 class FeedToken(Base):
@@ -374,3 +376,21 @@ class ServiceSecret(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+class WebSession(Base):
+    """A browser's sign-in (the web pages): an office member, or a leader or unit through its link.
+
+    The cookie holds a random token; only its hash is kept. ``subject`` is what the session acts
+    as (the API token id for the office; for a leader or unit the link it came through), and it is
+    checked again on every request, so that revoking or rotating ends the session at once.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # office | leader | unit
+    subject: Mapped[str] = mapped_column(String(200))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
