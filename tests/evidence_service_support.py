@@ -1,4 +1,4 @@
-"""Helpers of the evidence service tests: a published term, personal links, a clock to move."""
+"""Helpers of the evidence service tests (tests/test_service_evidence*.py): a published term, personal links, a clock to move."""
 
 from __future__ import annotations
 

@@ -101,3 +101,29 @@ def test_walk_publish_record_checkin_confirm_raise_answer_rate_report(server: tu
     assert secret_lines
     for secret in (code["code"], leader["token"], unit["token"]):
         assert all(secret not in line for line in log.lines)
+
+
+def test_records_sent_at_the_same_moment_make_consecutive_versions_or_409_never_500(server: tuple[str, Any, Collect]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    base, app, _ = server
+    with httpx.Client(base_url=base, headers=bearer(), timeout=30) as office:
+        assert office.post("/api/terms", files={"file": ("term.zip", zip_bytes(term_tables()), "application/zip")}).status_code == 201
+        job = wait_job(office.get, office.post(f"/api/terms/{TERM_ID}/solve", json={"time_limit_s": 3}).json()["job_id"])
+        assert office.post(f"/api/plans/{job['plan_id']}/publish").status_code == 200
+        token = office.post("/api/leaders/L001/link").json()["token"]
+        events = office.get(f"/api/plans/{job['plan_id']}").json()["events"]
+    visit = min((e for e in events if e["leader_id"] == "L001"), key=lambda e: e["start"])
+    app.state.service.clock = lambda: dt.datetime.fromisoformat(visit["end"]) + dt.timedelta(hours=1)
+
+    def send(n: int) -> int:
+        with httpx.Client(base_url=base, headers=bearer(token), timeout=60) as me:
+            body = {"status": "held", "start": visit["start"], "end": visit["end"], "attendees": n}
+            return me.put(f"/api/visits/{visit['uid']}/record", json=body).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(send, range(16)))
+    assert set(codes) <= {200, 409} and 200 in codes, codes
+    with httpx.Client(base_url=base, headers=bearer(token), timeout=30) as me:
+        versions = [v["version"] for v in me.get(f"/api/visits/{visit['uid']}/record/history").json()["versions"]]
+    assert versions == list(range(1, codes.count(200) + 1))

@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api.service import errors, redaction
+from api.service import errors, pages, redaction
 from api.service.auth import bootstrap_admin
 from api.service.guard import RequestGuard
 from api.service.jobs.runner import JobRunner, ProcessJobRunner, fail_interrupted
@@ -88,6 +88,8 @@ def create_app(
         access.public, visits.router, visits.public, feedback_routes.router, records.router, admin.router, province.router,
     ):  # fmt: skip
         app.include_router(router)
+
+    pages.install(app)
 
     @app.get("/healthz", response_model=Health, tags=["health"], summary="存活检查 / liveness")
     async def healthz() -> Health:

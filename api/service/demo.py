@@ -5,7 +5,8 @@ the same on every machine) and imports the demo records (``data/demo/records``: 
 visit recorded, confirmations, check-ins and feedback with a case of every flag and verdict), so
 that records, check-ins, feedback and compliance are served at once. Prints the admin token, a
 leader's feed URL and the personal links (a leader's and a visited unit's) the walk in the README
-uses. Run again on the same database, it keeps what is there and hands out fresh links.
+uses. Run again on the same database, it keeps what is there and hands out fresh links. The start page
+(``/``) then leads an office member through the demo (``state.demo``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from api.service import actions, feeds, plans
 from api.service.auth import Principal, issue_token
@@ -83,6 +85,7 @@ def publish_demo(state: ServiceState, base_url: str, say: Callable[[str], None] 
         unit_id = _first_unit(target, DEMO_LEADER)
         _, unit, _ = links.issue(session, "unit", unit_id, DEMO)
         count = len(session.scalars(select(Term)).all())
+        state.demo = _guide(session, target, admin, leader, unit_id, unit)
     state.feeds.invalidate()
     url, webcal = feeds.urls(state.settings.feed_base_url or base_url, feed)
     base = state.settings.feed_base_url or base_url
@@ -95,9 +98,21 @@ def publish_demo(state: ServiceState, base_url: str, say: Callable[[str], None] 
         f"      LEADER_TOKEN={leader}\n"
         f"  {unit_id} 的个人链接 / personal link of unit {unit_id}: {links.url(base, unit)}\n"
         f"      UNIT_TOKEN={unit}\n"
-        f"  API: {base_url}/docs"
+        f"  API: {base_url}/docs\n"
+        f"  >>> 在浏览器中打开 / open in a browser: {base_url}/  (演示导览 / the guided demo)"
     )
     return published
+
+
+def _guide(session: Session, published: visits.Published, admin: str, leader: str, unit_id: str, unit: str) -> dict[str, str]:
+    """What the start page shows in demo mode: a one-click sign-in as the demo office (its own
+    office token) and the demo leader's and unit's personal links."""
+    office, _ = issue_token(session, "office (serve --demo)", "office", DEMO)
+    return {
+        "office_token_id": office.id, "admin_token": "" if admin.startswith("(") else admin,
+        "leader_name": published.problem.leader(DEMO_LEADER).name, "leader_url": f"/l/{leader}",
+        "unit_name": published.problem.unit(unit_id).name, "unit_url": f"/u/{unit}",
+    }  # fmt: skip
 
 
 def _first_unit(published: visits.Published, leader_id: str) -> str:

@@ -4,12 +4,12 @@ says what to fix, in Chinese by default and in English on ``?lang=en`` or ``Acce
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -37,6 +37,10 @@ def request_lang(request: Request) -> str:
         if tag.startswith(("en", "zh")) and q > best_q:
             best, best_q = tag[:2], q
     return best
+
+
+# Set by ``api.service.pages``: renders an error as a web page for a browser (None: answer JSON).
+html_pages: Callable[[Request, ApiError], Response | None] | None = None
 
 
 class ApiError(Exception):
@@ -152,7 +156,7 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error.body(request_lang(request)).model_dump(), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 400:  # a body that could not be parsed at all: say which format
             multipart = "multipart" in request.headers.get("content-type", "")
             zh, en = _HTTP_TEXT[400] if multipart else (
@@ -167,6 +171,9 @@ def install(app: FastAPI) -> None:
 
             headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path)) or headers.get("Allow", "")
         error = ApiError(exc.status_code, f"http_{exc.status_code}", zh, en, headers=headers)
+        page = html_pages(request, error) if html_pages is not None else None
+        if page is not None:
+            return page
         return JSONResponse(error.body(request_lang(request)).model_dump(), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(IntegrityError)

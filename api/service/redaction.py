@@ -1,7 +1,8 @@
 """Secrets never reach a log: tokens and codes in paths are replaced before a record is written.
 
 Paths that carry a secret: ``/feeds/<token>.ics`` (calendar feeds), ``/me/<token>`` (a leader's or
-unit's personal link) and ``/checkin/<code>`` (a visit's check-in code).
+unit's personal link; ``/l/<token>`` and ``/u/<token>`` are the same link opening the web pages) and
+``/checkin/<code>`` (a visit's check-in code, also its page ``/checkin/<code>/page``).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
-_MARKERS = ("/feeds/", "/me/", "/checkin/")
+_MARKERS = ("/feeds/", "/me/", "/checkin/", "/l/", "/u/")
 
 
 def redact(text: str) -> str:
@@ -18,7 +19,7 @@ def redact(text: str) -> str:
     return _SECRET_IN_PATH_SIMPLE.sub(_replace, text)
 
 
-_SECRET_IN_PATH_SIMPLE = re.compile(r"(/api)?(/(?:feeds|me|checkin))/([^/?#\s\"]+)")
+_SECRET_IN_PATH_SIMPLE = re.compile(r"(/api)?(/(?:feeds|me|checkin|l|u))/([^/?#\s\"]+)")
 
 
 def _replace(match: re.Match[str]) -> str:

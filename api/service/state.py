@@ -24,6 +24,7 @@ class ServiceState:
         self.sessions = sessions
         self.runner = runner
         self.new_admin_token: str | None = None  # generated at this start (printed once)
+        self.demo: dict[str, str] | None = None  # serve --demo: what the start page's guided demo shows
         self._problems = _LRU(16)
         self._plans = _LRU(64)
         self._visits = _LRU(64)

@@ -124,7 +124,7 @@ def check_in(state: ServiceState, session: Session, code: CheckinCode, visit: Vi
             session.add(Checkin(term_id=code.term_id, uid=code.uid, code_id=code.id, attendee_key=key, at=now))
     except IntegrityError:
         counted = False
-    return counted, count(session, code.term_id, code.uid)
+    return counted, held + 1 if counted else held
 
 
 def count(session: Session, term_id: str, uid: str) -> int:

@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 from api.service.auth import Principal, audit
 from api.service.errors import ApiError, not_found
 from api.service.evidence import records, recordset, visits
+from api.service.evidence.views import local
 from api.service.evidence.visits import Published, forbidden
+from api.service.feeds import _LRU
 from api.service.schemas import FeedbackCreated, FeedbackIn, FeedbackOut, FeedbackPatch, RaisedIn
 from api.service.state import ServiceState
 from api.service.storage.models import FeedbackEvent, FeedbackItem, VisitRecord, new_id
@@ -48,11 +50,13 @@ def as_record(item: FeedbackItem, published: Published) -> ItemRecord:
     return recordset.item_of(item, published.zone)
 
 
+_WORKING_DAYS = _LRU(16)  # data version -> its working days (data versions never change)
+
+
 def status(item: FeedbackItem, published: Published, as_of: dt.datetime) -> rules.ItemStatus:
     problem = published.problem
-    return rules.item_status(
-        as_record(item, published), as_of, working_days(problem), EvidenceSettings.of(problem.term), published.plan.timezone
-    )
+    days = _WORKING_DAYS.get(published.dataset_id, lambda: working_days(problem))
+    return rules.item_status(as_record(item, published), as_of, days, EvidenceSettings.of(problem.term), published.plan.timezone)
 
 
 def created(item: FeedbackItem, published: Published, now: dt.datetime) -> FeedbackCreated:
@@ -169,11 +173,12 @@ def shows_origin(item: FeedbackItem, who: Principal) -> bool:
 def out(item: FeedbackItem, published: Published, who: Principal, now: dt.datetime) -> FeedbackOut:
     s = status(item, published, now)
     origin = shows_origin(item, who)
+    zone = published.zone
     return FeedbackOut(
-        item_id=item.item_id, term_id=item.term_id, raised_at=item.raised_at,
+        item_id=item.item_id, term_id=item.term_id, raised_at=item.raised_at.astimezone(zone),
         record_id=item.record_id if origin else None, unit_id=item.unit_id if origin else None,
         category=item.category, text=item.text, owner=item.owner, anonymous=item.anonymous,  # type: ignore[arg-type]
-        responded_at=item.responded_at, resolved_at=item.resolved_at, answer=item.answer,
+        responded_at=local(item.responded_at, zone), resolved_at=local(item.resolved_at, zone), answer=item.answer,
         rating=item.rating, reopened=item.reopened, state=s.state, respond_by=s.respond_by, resolve_by=s.resolve_by,  # type: ignore[arg-type]
     )  # fmt: skip
 

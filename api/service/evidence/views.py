@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,20 +16,25 @@ from api.service.storage.models import Checkin, RecordVersion, VisitRecord
 from solver.result import Event
 
 
-def record_out(record: VisitRecord, version: RecordVersion, evidence: str | None) -> RecordOut:
+def local(moment: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:
+    """Moments are answered in the term's time zone (stored in UTC)."""
+    return moment.astimezone(zone) if moment is not None else None
+
+
+def record_out(record: VisitRecord, version: RecordVersion, evidence: str | None, zone: ZoneInfo) -> RecordOut:
     return RecordOut(
         record_id=record.record_id, term_id=record.term_id, uid=record.uid, leader_id=record.leader_id,
         visit_kind=record.visit_kind, target_id=record.target_id, version=version.version,
-        status=version.status, start=version.start, end=version.end, attendees=version.attendees,  # type: ignore[arg-type]
-        reason=version.reason, note=version.note, recorded_at=version.recorded_at, recorded_by=version.recorded_by,
-        evidence=evidence,  # type: ignore[arg-type]
+        status=version.status, start=local(version.start, zone), end=local(version.end, zone),  # type: ignore[arg-type]
+        attendees=version.attendees, reason=version.reason, note=version.note,
+        recorded_at=version.recorded_at.astimezone(zone), recorded_by=version.recorded_by, evidence=evidence,  # type: ignore[arg-type]
     )  # fmt: skip
 
 
-def version_out(v: RecordVersion) -> RecordVersionOut:
+def version_out(v: RecordVersion, zone: ZoneInfo) -> RecordVersionOut:
     return RecordVersionOut(
-        version=v.version, status=v.status, start=v.start, end=v.end, attendees=v.attendees, reason=v.reason,  # type: ignore[arg-type]
-        note=v.note, recorded_at=v.recorded_at, recorded_by=v.recorded_by, source=v.source,
+        version=v.version, status=v.status, start=local(v.start, zone), end=local(v.end, zone), attendees=v.attendees,  # type: ignore[arg-type]
+        reason=v.reason, note=v.note, recorded_at=v.recorded_at.astimezone(zone), recorded_by=v.recorded_by, source=v.source,
     )  # fmt: skip
 
 
@@ -54,7 +60,7 @@ def visit_views(session: Session, published: Published, events: list[Event]) -> 
         pair = pairs.get(e.uid)
         found = evidence.get(pair[0].record_id) if pair else None
         out.append(VisitOut(
-            visit=EventOut(**plans.event_record(e)), record=record_out(pair[0], pair[1], found) if pair else None,
+            visit=EventOut(**plans.event_record(e)), record=record_out(pair[0], pair[1], found, published.zone) if pair else None,
             evidence=found, checkins=int(counts.get(e.uid, 0)),  # type: ignore[arg-type]
         ))  # fmt: skip
     return out

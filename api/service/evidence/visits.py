@@ -19,7 +19,7 @@ from api.service.errors import ApiError, not_found
 from api.service.feeds import published_plan_of
 from api.service.state import ServiceState
 from api.service.storage.models import PlanVersion, Term
-from calendars.text import Lookup
+from solver.evidence.evidence import units_of_target
 from solver.problem import Problem
 from solver.result import Event, Plan
 
@@ -81,17 +81,17 @@ def find(state: ServiceState, session: Session, uid: str) -> Visit:
     raise not_found("走访", "visit", uid.replace("\x00", ""))
 
 
-def concerns_unit(visit: Visit, unit_id: str) -> bool:
-    return Lookup(visit.published.problem).concerns_unit(visit.event.target_id, unit_id)
-
-
 def of_leader(published: Published, leader_id: str, week: int | None) -> list[Event]:
     return [e for e in published.plan.events if e.leader_id == leader_id and (week is None or e.week == week)]
 
 
 def of_unit(published: Published, unit_id: str, week: int | None) -> list[Event]:
-    look = Lookup(published.problem)
-    return [e for e in published.plan.events if look.concerns_unit(e.target_id, unit_id) and (week is None or e.week == week)]
+    """The visits whose confirmation the unit may give (the records contract's visited unit)."""
+    problem = published.problem
+    return [
+        e for e in published.plan.events
+        if (week is None or e.week == week) and unit_id in units_of_target(problem, e.target_id)
+    ]  # fmt: skip
 
 
 def forbidden(zh: str, en: str) -> ApiError:

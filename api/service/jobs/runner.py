@@ -308,7 +308,10 @@ def _failure_text(exc: BaseException) -> str:
 
 
 class _ProgressWriter:
-    """The solve's progress callback: writes the latest numbers, at most every ``interval`` s."""
+    """The solve's progress callback: writes the latest numbers, at most every ``interval`` s,
+    and the numbers over time (``progress_log``, the page's chart)."""
+
+    MAX_POINTS = 200
 
     def __init__(self, sessions: sessionmaker[Session], job_id: str, interval: float, attempt: int | None = None) -> None:
         self.sessions = sessions
@@ -316,6 +319,14 @@ class _ProgressWriter:
         self.attempt = attempt
         self.interval = interval
         self.last = 0.0
+        self.points: list[list[float | None]] = []  # [elapsed, objective, bound], for the chart
+
+    def _log(self, elapsed: float, objective: float | None, bound: float) -> list[list[float | None]]:
+        """The progress so far, at most ``MAX_POINTS`` points (every other one dropped when full)."""
+        self.points.append([round(elapsed, 3), objective, bound])
+        if len(self.points) > self.MAX_POINTS:
+            self.points = self.points[:-1:2] + [self.points[-1]]
+        return list(self.points)
 
     def __call__(self, elapsed: float, objective: float | None, bound: float) -> None:
         now = time.monotonic()
@@ -330,7 +341,7 @@ class _ProgressWriter:
                 session.execute(
                     update(Job).where(Job.id == self.job_id, _running_at(self.attempt)).values(
                         elapsed_s=round(elapsed, 3), objective=objective, bound=bound,
-                        gap=None if gap is None else round(gap, 6),
+                        gap=None if gap is None else round(gap, 6), progress_log=self._log(elapsed, objective, bound),
                     )
                 )  # fmt: skip
         except Exception:  # noqa: BLE001 - progress is best effort; the solve goes on

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from api.service.auth import Principal, authenticate
+from api.service.auth import Principal, authenticate, unauthorized
 from api.service.deps import Anyone, Office, SessionDep, StateDep, base_url
 from api.service.errors import ApiError
 from api.service.evidence import links, views, visits
@@ -15,12 +15,14 @@ from api.service.routes import errors, lang_param
 from api.service.schemas import LinkOut, MeOut, MyVisits
 from api.service.state import ServiceState
 from api.service.storage import tenancy
+from api.service.storage.db import write_lock
 
 router = APIRouter(tags=["access"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 404, 422))
-public = APIRouter(tags=["access"])
+public = APIRouter(tags=["access"], responses=errors(401, 422))
 
 
 def _link(request: Request, state: ServiceState, session: Session, who: Principal, role: str, subject_id: str) -> LinkOut:
+    write_lock(session)
     row, token, revoked = links.issue(session, role, subject_id, who)
     session.commit()
     return LinkOut(
@@ -88,8 +90,8 @@ def me_visits(
 )  # fmt: skip
 def personal_link(token: str, state: StateDep, session: SessionDep) -> MyVisits:
     who = authenticate(session, token if len(token) <= 200 else "")
-    if not who.is_link:
-        raise ApiError(404, "not_found", "没有这个个人链接", "no such personal link")
+    if not who.is_link:  # an office token in a URL: answered like any unknown link
+        raise unauthorized("访问令牌无效或已被撤销", "the token is not valid or has been revoked")
     tenancy.bind(session, who.university_id)
     published = visits.published_of(state, session, who.role, who.subject_id)
     week = views.current_week(published, state.now()) if published else None

@@ -14,6 +14,7 @@ from api.service.evidence.visits import Published
 from api.service.routes import errors, lang_param
 from api.service.schemas import FeedbackCreated, FeedbackIn, FeedbackOut, FeedbackPatch, RatingIn
 from api.service.state import ServiceState
+from api.service.storage.db import write_lock
 from api.service.storage.models import FeedbackItem
 
 router = APIRouter(prefix="/api/feedback", tags=["feedback"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 404, 422))
@@ -29,6 +30,7 @@ def _published(state: ServiceState, session: Session, item: FeedbackItem) -> Pub
 
 @router.post("", status_code=201, response_model=FeedbackCreated, responses=errors(409), summary="提交学生诉求 / raise an item")
 def raise_item(body: FeedbackIn, state: StateDep, session: SessionDep, who: Anyone) -> FeedbackCreated:
+    write_lock(session)
     origin, published = feedback.origin_of(state, session, body, who)
     now = state.now()
     item = feedback.add(session, origin, body, now, who)
@@ -72,6 +74,7 @@ def get_item(item_id: str, state: StateDep, session: SessionDep, who: Anyone) ->
     summary="办理诉求（办公室：负责人、状态；负责人：答复、已解决）/ act on an item",
 )  # fmt: skip
 def patch_item(item_id: str, body: FeedbackPatch, state: StateDep, session: SessionDep, who: Anyone) -> FeedbackOut:
+    write_lock(session)
     item = feedback.get_visible(session, item_id, who)
     published = _published(state, session, item)
     now = state.now()
@@ -86,6 +89,7 @@ def patch_item(item_id: str, body: FeedbackPatch, state: StateDep, session: Sess
     summary="评价答复（提出诉求的单位；不满意即重新办理）/ rate the answer; unsatisfied reopens it",
 )  # fmt: skip
 def rate_item(item_id: str, body: RatingIn, state: StateDep, session: SessionDep, who: Anyone) -> FeedbackOut:
+    write_lock(session)
     item = feedback.get_visible(session, item_id, who)
     published = _published(state, session, item)
     now = state.now()

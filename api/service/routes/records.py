@@ -15,9 +15,10 @@ from api.service.evidence import imports, recordset, visits
 from api.service.evidence.visits import Published
 from api.service.routes import errors, lang_param
 from api.service.routes.plans import XLSX
-from api.service.routes.terms import read_upload
+from api.service.routes.terms import read_upload, upload_name
 from api.service.schemas import ComplianceOut, ImportOut
 from api.service.state import ServiceState
+from api.service.storage.db import write_lock
 from api.service.storage.models import Term
 from data import evidence_report
 from solver.evidence.report import ComplianceReport
@@ -73,10 +74,11 @@ def import_records(
     term_id: str, state: StateDep, session: SessionDep, who: Office,
     file: Annotated[UploadFile, File(description="records 工作簿 (.xlsx) 或 CSV 文件的 .zip / a records workbook or a .zip of its CSV files")],
 ) -> ImportOut:  # fmt: skip
-    published = published_or_409(state, session, term_id)
+    name = upload_name(file)
     content = read_upload(file, state.settings.max_upload_bytes)
-    name = file.filename or "records"
-    read = imports.read(published, name, content, state.settings.max_unzipped_bytes)
+    published = published_or_409(state, session, term_id)
+    read = imports.read(published, name, content, state.settings.max_unzipped_bytes)  # before the write lock: it takes time
+    write_lock(session)
     row = imports.store(session, published, name, content, read.records, who)
     session.commit()
     return ImportOut(import_id=row.id, term_id=term_id, counts=row.counts)

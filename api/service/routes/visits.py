@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Cookie, Depends, Request, Response
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.service.auth import Principal, audit
@@ -30,10 +31,11 @@ from api.service.schemas import (
 )
 from api.service.state import ServiceState
 from api.service.storage import tenancy
+from api.service.storage.db import write_lock
 from api.service.storage.models import VisitRecord
 
 router = APIRouter(tags=["visits"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 404, 422))
-public = APIRouter(tags=["visits"])
+public = APIRouter(tags=["visits"], responses=errors(404, 422))
 DEVICE_COOKIE = "frontline_device"
 
 
@@ -60,10 +62,18 @@ def _saved(
     summary="记录走访实际情况（每次修改新增一个版本）/ record what happened; a change adds a version",
 )  # fmt: skip
 def put_record(uid: str, body: RecordIn, state: StateDep, session: SessionDep, who: Anyone) -> RecordSaved:
+    write_lock(session)
     visit = visits.find(state, session, uid)
     visits.require_leader_or_office(who, visit.event.leader_id)
-    saved = records.record_planned(session, visit, body, state.now(), who)
-    return _saved(state, session, visit.published, saved, visit.event.target_id, body.raised, who)
+    try:
+        saved = records.record_planned(session, visit, body, state.now(), who)
+        return _saved(state, session, visit.published, saved, visit.event.target_id, body.raised, who)
+    except IntegrityError:  # another change of this record at the same moment
+        session.rollback()
+        raise ApiError(
+            409, "conflict", "这条记录刚刚被另一处同时修改；请刷新后重新提交",
+            "the record was changed elsewhere at the same moment; reload it and send the change again",
+        ) from None  # fmt: skip
 
 
 @router.get("/api/visits/{uid}/record/history", response_model=RecordHistory, summary="走访记录的全部版本 / every version of the record")
@@ -76,7 +86,7 @@ def record_history(uid: str, state: StateDep, session: SessionDep, who: Anyone) 
         raise not_found("走访记录", "record of visit", uid)
     return RecordHistory(
         record_id=record.record_id, uid=record.uid, leader_id=record.leader_id,
-        versions=[views.version_out(v) for v in records.versions(session, record.record_id)],
+        versions=[views.version_out(v, visit.published.zone) for v in records.versions(session, record.record_id)],
     )  # fmt: skip
 
 
@@ -85,6 +95,7 @@ def record_history(uid: str, state: StateDep, session: SessionDep, who: Anyone) 
     summary="记录计划外的走访 / record an unplanned visit",
 )  # fmt: skip
 def post_record(body: UnplannedIn, state: StateDep, session: SessionDep, who: Anyone) -> RecordSaved:
+    write_lock(session)
     if who.role == "unit":
         raise visits.forbidden("联系对象不能记录走访；请由领导或办公室记录", "a unit cannot record visits; the leader or the office does")
     if who.role == "leader":
@@ -130,6 +141,7 @@ def _check_names(published: Published, leader_id: str, target_id: str) -> None:
     summary="生成签到二维码（走访期间，约一分钟有效）/ a short-lived check-in code and its QR code",
 )  # fmt: skip
 def checkin_code(uid: str, request: Request, state: StateDep, session: SessionDep, who: Anyone) -> CheckinCodeOut:
+    write_lock(session)
     visit = visits.find(state, session, uid)
     if not (who.role == "leader" and who.subject_id == visit.event.leader_id):
         raise visits.forbidden("只有该走访的领导本人可以在现场生成签到码", "only the visit's own leader can show a check-in code at the visit")
@@ -149,6 +161,7 @@ def post_checkin(
     body: Annotated[CheckinIn | None, Body()] = None,
     device_cookie: Annotated[str | None, Cookie(alias=DEVICE_COOKIE, include_in_schema=False)] = None,
 ) -> CheckinOut:  # fmt: skip
+    write_lock(session)
     row = checkin.lookup_code(session, code)
     tenancy.bind(session, row.university_id)  # the code names its university
     visit = visits.find(state, session, row.uid)
@@ -175,6 +188,7 @@ def post_checkin(
     summary="确认或否认走访（被走访单位的链接，或办公室回访）/ confirm or deny a visit (the visited unit, or an office callback)",
 )  # fmt: skip
 def post_confirmation(uid: str, body: ConfirmationIn, state: StateDep, session: SessionDep, who: Anyone) -> ConfirmationOut:
+    write_lock(session)
     visit = visits.find(state, session, uid)
     if who.role == "leader":
         raise visits.forbidden("领导不能确认自己的走访；由被走访单位或办公室确认", "a leader cannot confirm visits; the visited unit or the office does")
@@ -184,5 +198,5 @@ def post_confirmation(uid: str, body: ConfirmationIn, state: StateDep, session: 
     session.commit()
     return ConfirmationOut(
         confirmation_id=row.id, uid=uid, record_id=row.record_id, source=row.source, result=row.result,  # type: ignore[arg-type]
-        by=row.by, at=row.at, evidence=evidence,  # type: ignore[arg-type]
+        by=row.by, at=row.at.astimezone(visit.published.zone), evidence=evidence,  # type: ignore[arg-type]
     )  # fmt: skip

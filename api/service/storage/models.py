@@ -213,6 +213,8 @@ class Job(Tenant, Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     worker: Mapped[str | None] = mapped_column(String(200), default=None)
     queue_job_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # The solve's progress over time: [[elapsed_s, objective, bound], ...] (the progress chart).
+    progress_log: Mapped[list[Any] | None] = mapped_column(default=None)
 
 
 class FeedToken(Tenant, Base):
@@ -273,7 +275,10 @@ class VisitRecord(Tenant, Base):
     """One visit that was planned (``uid``) or happened unplanned; what happened is in its versions."""
 
     __tablename__ = "visit_records"
-    __table_args__ = (Index("ix_visit_records_term_uid", "university_id", "term_id", "uid"), _term_fk())
+    __table_args__ = (
+        Index("ix_visit_records_term_uid", "university_id", "term_id", "uid", unique=True),  # one record per planned visit
+        _term_fk(),
+    )
 
     university_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     record_id: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -426,3 +431,22 @@ class ServiceSecret(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+class WebSession(Tenant, Base):
+    """A browser's sign-in (the web pages): an office member, or a leader or unit through its link.
+    It belongs to the university of its token or link (0016) and acts only in it.
+
+    The cookie holds a random token; only its hash is kept. ``subject`` is what the session acts
+    as (the API token id for the office; for a leader or unit the link it came through), and it is
+    checked again on every request, so that revoking or rotating ends the session at once.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # office | leader | unit
+    subject: Mapped[str] = mapped_column(String(200))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -48,7 +48,7 @@ def upgrade() -> None:
         _at("created_at"),
         sa.Column("created_by", sa.String(200), nullable=False),
     )
-    op.create_index("ix_visit_records_term_uid", "visit_records", ["term_id", "uid"])
+    op.create_index("ix_visit_records_term_uid", "visit_records", ["term_id", "uid"], unique=True)
     op.create_table(
         "record_versions",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),

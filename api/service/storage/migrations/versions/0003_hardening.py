@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_hardening"
-down_revision = "0002"  # after the records (re-chained when i10 and i11 met)
+down_revision = "0002"  # after the records tables (0002_evidence), re-chained at the merge of i10svc
 branch_labels = None
 depends_on = None
 

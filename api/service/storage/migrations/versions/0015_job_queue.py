@@ -7,7 +7,7 @@ release that changes its schema ships SQL migrations (``procrastinate schema --m
 they go into a new revision here. SQLite has no queue: only the columns and the index.
 
 Revision ID: 0015
-Revises: 0003_hardening
+Revises: 0004
 Create Date: 2026-12-01
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0003_hardening"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

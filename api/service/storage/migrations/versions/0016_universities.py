@@ -5,7 +5,8 @@ Creates ``universities`` with the default university (``default``), and gives ev
 Ids a user chooses are unique within a university: the keys of ``terms`` (term_id),
 ``visit_records`` (record_id) and ``feedback_items`` (item_id) become (university_id, id), and
 every reference to them carries the university. Office and reader API tokens are bound to the
-default university; the indexes used for lookups start with the university.
+default university; the indexes used for lookups start with the university. The web pages'
+sessions (``web_sessions``, 0004) belong to the university of their token or link.
 
 SQLite cannot change keys in place: those tables are rebuilt (Alembic's batch mode) with the
 foreign-key checks off for the migration (``env.py``).
@@ -37,7 +38,7 @@ NAMING = {"fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s", "
 TENANT_TABLES = (
     "terms", "datasets", "roster", "plans", "jobs", "feed_tokens", "access_links", "visit_records",
     "record_versions", "checkin_codes", "checkins", "confirmations", "feedback_items", "feedback_events",
-    "record_imports",
+    "record_imports", "web_sessions",
 )  # fmt: skip
 # table: (key before, key after)
 KEYS = {
@@ -60,7 +61,7 @@ INDEXES: list[tuple[str, str, list[str], list[str], bool | str]] = [
     ("ix_jobs_term_status", "jobs", ["term_id", "status"], ["university_id", "term_id", "status"], False),
     ("ix_feed_tokens_subject", "feed_tokens", ["kind", "subject_id"], ["university_id", "kind", "subject_id"], False),
     ("ix_access_links_subject", "access_links", ["role", "subject_id"], ["university_id", "role", "subject_id"], False),
-    ("ix_visit_records_term_uid", "visit_records", ["term_id", "uid"], ["university_id", "term_id", "uid"], False),
+    ("ix_visit_records_term_uid", "visit_records", ["term_id", "uid"], ["university_id", "term_id", "uid"], True),
     ("ix_record_versions_record", "record_versions", ["record_id", "version"], ["university_id", "record_id", "version"], True),
     ("ix_checkins_visit_attendee", "checkins", ["term_id", "uid", "attendee_key"],
      ["university_id", "term_id", "uid", "attendee_key"], True),
