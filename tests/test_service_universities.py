@@ -18,6 +18,7 @@ from alembic import command
 from conftest import write_csvs
 from evidence_service_support import held
 from fastapi.testclient import TestClient
+from page_support import csrf_of, sign_in
 from service_support import (
     ADMIN,
     TERM_ID,
@@ -145,6 +146,35 @@ def test_a_province_token_sees_summaries_only(client: TestClient, two: dict[str,
     assert client.get("/api/province/summary", headers=two["a"]).status_code == 403  # an office is no province
 
 
+def _raw(who: dict[str, str]) -> str:
+    return who["Authorization"].removeprefix("Bearer ")
+
+
+def test_an_office_signed_in_to_the_pages_sees_its_own_university_only(client: TestClient, two: dict[str, Any]) -> None:
+    sign_in(client, _raw(two["a"]))
+    term = client.get(f"/office/terms/{TERM_ID}")
+    assert term.status_code == 200 and two["plan_a"] in term.text and two["plan_b"] not in term.text
+    assert client.get(f"/office/plans/{two['plan_a']}").status_code == 200
+    for path in (f"/office/plans/{two['plan_b']}", f"/office/plans/{two['plan_b']}/review", f"/office/jobs/{two['job_b']}"):
+        r = client.get(path)  # another university's: a 404 page, as if it did not exist
+        assert r.status_code == 404 and "text/html" in r.headers["content-type"], path
+    assert client.get("/office/terms/no-such-term").status_code == 404
+
+
+def test_a_leaders_link_opens_the_page_of_its_own_university(client: TestClient, two: dict[str, Any]) -> None:
+    url = client.post("/api/leaders/L001/link", headers=two["b"]).json()["url"]
+    page = client.get(f"/l/{url.rsplit('/', 1)[1]}")  # follows to /leader
+    assert page.status_code == 200 and "乙书记" in page.text and "甲书记" not in page.text
+
+
+def test_a_province_token_cannot_sign_in_to_the_office_pages(client: TestClient, two: dict[str, Any]) -> None:
+    province = _raw(token(client, "province"))
+    form = client.get("/office/signin")
+    r = client.post("/office/signin", data={"csrf": csrf_of(form.text), "token": province, "next": "/office"}, follow_redirects=False)
+    assert r.status_code == 403 and "/api/province/summary" in r.text
+    assert client.get("/office", follow_redirects=False).status_code == 303  # no session was made
+
+
 def test_tokens_name_an_existing_university_and_only_the_admin_adds_universities(client: TestClient) -> None:
     university(client, "uni-a", "甲大学")
     r = client.post("/api/tokens", json={"name": "x", "role": "office", "university_id": "nope"}, headers=bearer())
@@ -171,6 +201,7 @@ def any_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 OFFICE = "office-token-of-the-single-university-0123456789abcdef"
 FEED = "feed-token-of-leader-L001-in-the-single-university-0123456789"
+PAGE = "page-session-of-the-single-university-office-0123456789abcdef"
 
 
 def single_university_database(url: str, tmp: Path) -> str:
@@ -194,6 +225,8 @@ def single_university_database(url: str, tmp: Path) -> str:
         ("plans", {"id": "p1", "term_id": term_id, "dataset_id": "d1", "job_id": "j1", "state": "published", "timezone": plan.timezone,
                    **{k: json.dumps(v, ensure_ascii=False) for k, v in columns.items() if k != "timezone"},
                    "created_at": now, "published_at": now}),
+        ("web_sessions", {"id": "w1", "token_hash": hash_token(PAGE), "kind": "office", "subject": "t1", "csrf": "c" * 32,
+                          "created_at": now, "expires_at": dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(hours=1)}),
         ("feed_tokens", {"id": "f1", "kind": "leader", "subject_id": "L001", "token_hash": hash_token(FEED), "created_at": now, "created_by": "x"}),
         ("audit_log", {"at": now, "actor": "office", "role": "office", "action": "term.upload", "target": term_id, "detail": "{}"}),
         ("visit_records", {"record_id": "R1", "term_id": term_id, "uid": plan.events[0].uid, "leader_id": "L001", "visit_kind": "",
@@ -213,7 +246,7 @@ def single_university_database(url: str, tmp: Path) -> str:
 
 
 COUNTED = ("terms", "datasets", "roster", "plans", "jobs", "feed_tokens", "visit_records", "record_versions",
-           "feedback_items", "feedback_events", "api_tokens", "audit_log")  # fmt: skip
+           "feedback_items", "feedback_events", "web_sessions", "api_tokens", "audit_log")  # fmt: skip
 
 
 def counts(url: str) -> dict[str, int]:
@@ -241,10 +274,12 @@ def test_a_single_university_database_migrates_into_the_default_university(any_u
         items = c.get("/api/feedback", headers=office).json()
         assert [i["item_id"] for i in items] == ["I1"]
         assert c.get("/api/universities", headers=bearer()).json()[0]["university_id"] == "default"
+        c.cookies.set("fl_session", PAGE)  # the office's browser session still works, in the default university
+        assert c.get(f"/office/plans/{plan_id}").status_code == 200
     engine = make_engine(any_url)
     with engine.connect() as conn:
         for table in ("terms", "datasets", "roster", "plans", "jobs", "feed_tokens", "visit_records", "record_versions",
-                      "feedback_items", "feedback_events"):  # fmt: skip
+                      "feedback_items", "feedback_events", "web_sessions"):  # fmt: skip
             assert conn.execute(text(f"SELECT DISTINCT university_id FROM {table}")).scalars().all() == ["default"], table
         assert conn.execute(text("SELECT university_id FROM api_tokens WHERE id = 't1'")).scalar() == "default"
     engine.dispose()
