@@ -198,7 +198,7 @@ def claim(session: Session, job_id: str, worker: str | None, *, takeover: bool) 
     row = session.execute(
         update(Job).where(Job.id == job_id, Job.status.in_(allowed))
         .values(status="running", started_at=utcnow(), attempts=Job.attempts + 1, worker=worker,
-                elapsed_s=None, objective=None, bound=None, gap=None)
+                elapsed_s=None, objective=None, bound=None, gap=None, progress_log=None)
         .returning(Job.attempts)
     ).first()  # fmt: skip
     return int(row[0]) if row else None
