@@ -154,7 +154,8 @@ def test_an_office_signed_in_to_the_pages_sees_its_own_university_only(client: T
     sign_in(client, _raw(two["a"]))
     term = client.get(f"/office/terms/{TERM_ID}")
     assert term.status_code == 200 and two["plan_a"] in term.text and two["plan_b"] not in term.text
-    assert client.get(f"/office/plans/{two['plan_a']}").status_code == 200
+    for path in (f"/office/plans/{two['plan_a']}", f"/office/plans/{two['plan_a']}/review", f"/office/jobs/{two['job_a']}"):
+        assert client.get(path).status_code == 200, path
     for path in (f"/office/plans/{two['plan_b']}", f"/office/plans/{two['plan_b']}/review", f"/office/jobs/{two['job_b']}"):
         r = client.get(path)  # another university's: a 404 page, as if it did not exist
         assert r.status_code == 404 and "text/html" in r.headers["content-type"], path
