@@ -33,6 +33,7 @@ from data.specs import (
     parse_period_spec,
     parse_share,
     parse_time,
+    parse_time_range,
     parse_timezone,
     parse_week_spec,
     parse_weekday,
@@ -41,6 +42,8 @@ from data.specs import (
 )
 from data.tables import Row, Source, Table
 from solver.problem import (
+    DINNER,
+    LUNCH,
     Absence,
     Activity,
     Campus,
@@ -178,6 +181,8 @@ def parse_term(table: Table | None, out: Findings) -> Term | None:
         day_start=day_start,
         day_end=day_end,
         buffer_minutes=c.opt("buffer_minutes", partial(parse_int, minimum=0), 10),
+        lunch=c.opt("lunch", parse_time_range, LUNCH),
+        dinner=c.opt("dinner", parse_time_range, DINNER),
     )
 
 
@@ -384,8 +389,8 @@ def window_target(text: str) -> str:
 
 def _venue(c: Cells, weeks: int) -> Venue | None:
     kind = c.req("kind", _choice(VENUE_KIND_CHOICES, "场所类型", "venue kind"))
-    if kind == "canteen" and not c.has("campus"):
-        c.fail("campus", "食堂须填写校区", "a canteen needs a campus")
+    if kind in ("canteen", "community") and not c.has("campus"):
+        c.fail("campus", "食堂和学生社区须填写校区", "a canteen or a community centre needs a campus")
     return c.build(
         Venue,
         venue_id=c.req("venue_id", _ident),

@@ -36,73 +36,80 @@ class Decomposition:
 
 def decomposition_bound(
     problem: Problem, cands: Candidates, weights: Weights, time_limit: float, deterministic: bool = False
-) -> Decomposition | None:
-    """A valid lower bound on the full model's objective, or None if time ran out.
+) -> Decomposition:
+    """A valid lower bound on the full model's objective, whatever the time limit.
 
-    ``deterministic``: no wall-clock deadline; every small solve gets a deterministic budget, so
-    the same data always gives the same bound and links."""
+    Every leader gets the closed-form bound of its contact requirement first (exact for
+    contact-only leaders, a relaxation for the others); the others' own small models then
+    tighten it while time is left. ``deterministic``: no wall-clock deadline; every small solve
+    gets a deterministic budget, so the same data always gives the same bound and links."""
     deadline = math.inf if deterministic else time.perf_counter() + time_limit
-    parts = _alone_parts(problem, cands, weights, deadline)
-    if parts is None:
-        return None
-    fixed, pair, unlinked = parts
-    matched = _matching(problem, pair, unlinked, weights, deadline)
-    if matched is None:
-        return None
-    value, links = matched
+    fixed, pair, unlinked = _alone_parts(problem, cands, weights, deadline)
+    value, links = _matching(problem, pair, unlinked, weights, deadline)
     # every coefficient of the objective is an integer, so the bound can be rounded up
     return Decomposition(float(math.ceil(sum(fixed.values()) + value - 1e-6)), links)
 
 
 def _alone_parts(
     problem: Problem, cands: Candidates, weights: Weights, deadline: float
-) -> tuple[dict[str, float], dict[tuple[str, str], float], dict[str, float]] | None:
+) -> tuple[dict[str, float], dict[tuple[str, str], float], dict[str, float]]:
     """Each leader alone: (leader -> bound for leaders without a link, (leader, unit) -> bound
-    with that link, leader -> bound with no link at all); None if time ran out."""
+    with that link, leader -> bound with no link at all)."""
     mine: dict[str, list[Option]] = defaultdict(list)
     for o in cands.options:
         mine[o.leader_id].append(o)
     fixed: dict[str, float] = {}
     pair: dict[tuple[str, str], float] = {}
     unlinked: dict[str, float] = {}
+    alone = _Alone(problem, cands, weights, deadline)
     for leader in problem.leaders:
         lid = leader.leader_id
         if not leader.link:
-            value = _alone(problem, lid, mine[lid], None, weights, deadline)
-            if value is None:
-                return None
-            fixed[lid] = value
+            fixed[lid] = alone(lid, mine[lid], None)
             continue
         plain = [o for o in mine[lid] if not o.linked]
-        value = _alone(problem, lid, plain, "", weights, deadline)  # no link at all
-        if value is None:
-            return None
-        unlinked[lid] = value
+        unlinked[lid] = alone(lid, plain, "")  # no link at all
         for u in cands.links.get(lid, []):
             options = plain + [o for o in mine[lid] if o.linked and o.target_id == u]
-            value = _alone(problem, lid, options, u, weights, deadline)
-            if value is None:
-                return None
-            pair[lid, u] = value
+            pair[lid, u] = alone(lid, options, u)
     return fixed, pair, unlinked
 
 
-def _alone(
-    problem: Problem, leader_id: str, options: list[Option], link: str | None, weights: Weights, deadline: float
-) -> float | None:
-    """The bound of one leader's model on its own (``link``: the linked unit, "" for none)."""
-    leader = problem.leader(leader_id)
-    if not (leader.lecture or leader.seven_visits):
-        return _contact_only(problem, leader_id, options, link, weights)
-    return _alone_model(problem, leader_id, options, link, weights, deadline)
+class _Alone:
+    """The bound of one leader's model on its own (``link``: the linked unit, "" for none): in
+    closed form for contact-only leaders, by a small CP-SAT model for the others while time is
+    left, else by the closed form of their contact requirement alone (a relaxation)."""
+
+    def __init__(self, problem: Problem, cands: Candidates, weights: Weights, deadline: float):
+        self.problem, self.cands, self.weights, self.deadline = problem, cands, weights, deadline
+
+    def __call__(self, leader_id: str, options: list[Option], link: str | None) -> float:
+        leader = self.problem.leader(leader_id)
+        relaxed = _contact_only(self.problem, leader_id, options, link, self.weights)
+        if not (leader.lecture or leader.seven_visits or leader.frontline_share > 0):
+            return relaxed
+        value = _alone_model(self.problem, leader_id, options, link, self.weights, self.deadline, self.cands.need)
+        return relaxed if value is None else max(relaxed, value)
 
 
 def _alone_model(
-    problem: Problem, leader_id: str, options: list[Option], link: str | None, weights: Weights, deadline: float
+    problem: Problem,
+    leader_id: str,
+    options: list[Option],
+    link: str | None,
+    weights: Weights,
+    deadline: float,
+    need: dict[tuple[str, int], int],
 ) -> float | None:
-    """One leader's own CP-SAT model, solved: its bound."""
+    """One leader's own CP-SAT model, solved: its bound (None: no time left)."""
+    if deadline - time.perf_counter() <= 0:
+        return None
     links = {leader_id: [link]} if link else {}
-    m = mdl.build(problem, Candidates(options=options, links=links), weights, prior=mdl.Prior(scope=frozenset({leader_id})))
+    mine = {k: v for k, v in need.items() if k[0] == leader_id}
+    m = mdl.build(
+        problem, Candidates(options=options, links=links, need=mine), weights,
+        prior=mdl.Prior(scope=frozenset({leader_id})),
+    )
     if link:
         m.cp.add(m.link[leader_id, link] == 1)
     for key, var in m.miss.items():
@@ -116,7 +123,8 @@ def _alone_model(
 def _contact_only(
     problem: Problem, leader_id: str, options: list[Option], link: str | None, weights: Weights
 ) -> float:
-    """The exact optimum of a leader's model whose only visit requirement is the contact.
+    """The exact optimum of a leader's model whose only visit requirement is the contact (for
+    any other leader: the optimum with its other requirements dropped, a lower bound).
 
     Contact blocks are disjoint sets of weeks: one visit per block, the cheapest face-to-face
     one, meets every rule of the model (one visit a day, no unit twice in a week) at the least
@@ -144,15 +152,30 @@ def _matching(
     unlinked: dict[str, float],
     weights: Weights,
     deadline: float,
-) -> tuple[float, dict[str, str]] | None:
-    """Exact matching of linking leaders to units on the per-pair costs: its bound and links."""
-    left = deadline - time.perf_counter()
-    if left <= 0:
-        return None
+) -> tuple[float, dict[str, str]]:
+    """Exact matching of linking leaders to units on the per-pair costs: its bound and links.
+    Out of time: each leader's cheapest choice alone (the matching without unit capacities and
+    college spread, a relaxation)."""
     cost = {k: math.floor(v) for k, v in pair.items()}
     none = {lid: math.floor(v + weights.miss_link) for lid, v in unlinked.items()}
+    left = deadline - time.perf_counter()
     deterministic = deadline == math.inf
-    return solve_matching(problem, cost, none, weights, min(left, 5.0), deterministic)
+    if left > 0:
+        matched = solve_matching(problem, cost, none, weights, min(left, 5.0), deterministic)
+        if matched is not None:
+            return matched
+    total = 0.0
+    links: dict[str, str] = {}
+    load: dict[str, int] = defaultdict(int)
+    for lid, penalty in sorted(none.items()):
+        options = sorted((c, u) for (leader_id, u), c in cost.items() if leader_id == lid)
+        total += min([penalty, *(c for c, _ in options)])
+        # links for the plan search: the cheapest unit with a place left
+        free = [u for c, u in options if c < penalty and load[u] < problem.unit(u).max_leaders]
+        if free:
+            links[lid] = free[0]
+            load[free[0]] += 1
+    return total, links
 
 
 def _solver(deadline: float) -> cp_model.CpSolver | None:

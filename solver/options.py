@@ -51,10 +51,21 @@ class Option:
     venue_id: str | None = None
     activity_id: str | None = None
     section_id: str | None = None
+    block: tuple[str, ...] = ()  # a frontline block: the units (or the venue) it stands for
+    work: int = 0  # minutes inside working time (frontline_share), for leaders who owe a share
 
     @property
     def face_to_face(self) -> bool:
         return self.visit_kind in FACE_TO_FACE_KINDS
+
+    @property
+    def is_block(self) -> bool:
+        return bool(self.block)
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """The units or venue this option occupies (a block: every place it stands for)."""
+        return self.block or (self.target_id,)
 
 
 @dataclass
@@ -63,6 +74,7 @@ class Candidates:
 
     options: list[Option] = field(default_factory=list)
     links: dict[str, list[str]] = field(default_factory=dict)  # leader -> candidate unit ids
+    need: dict[tuple[str, int], int] = field(default_factory=dict)  # (leader, week) -> share minutes
 
 
 def build(
@@ -81,10 +93,25 @@ def build(
         if leader.link:
             cands.links[leader.leader_id] = _link_candidates(problem, avail, leader, index, cands)
         options = _leader_options(problem, avail, leader, index, cands)
+        if leader.frontline_share > 0:
+            options = frontline_options(problem, avail, leader, options, cands.need)
         if after is not None:
             options = [o for o in options if o.start >= after]
         cands.options.extend(options)
     return cands
+
+
+def frontline_options(
+    problem: Problem, avail: Availability, leader: Leader, options: list[Option], need: dict[tuple[str, int], int]
+) -> list[Option]:
+    """A leader who owes a frontline share: every option with its minutes in working time, the
+    candidate blocks, and the minutes owed in each contact week."""
+    from .blocks import block_options, need_minutes, work_minutes
+
+    for week in problem.term.contact_week_list:
+        need[leader.leader_id, week] = need_minutes(avail, leader, week)
+    timed = [replace(o, work=work_minutes(avail, o.week, o.start, o.end)) for o in options]
+    return timed + block_options(problem, avail, leader)
 
 
 class _TargetIndex:
@@ -97,7 +124,7 @@ class _TargetIndex:
         for venue in problem.venues:
             if venue.kind == "canteen":
                 self.canteens[venue.campus].append(venue)
-            else:
+            elif venue.kind == "online":
                 self.online.append(venue)
         self.history = {(h.leader_id, h.unit_id) for h in problem.history}
         self.campuses = [c.campus_id for c in problem.campuses]
@@ -136,6 +163,8 @@ def _target_options(
 ) -> list[Option]:
     kind = target.kind
     minutes = DEFAULT_VISIT_MINUTES[kind]
+    if isinstance(target, Venue):
+        kind = target.visit_kind
     ident = target.unit_id if isinstance(target, Unit) else target.venue_id
     venue_id = target.venue_id if isinstance(target, Venue) else None
     out: list[Option] = []
@@ -435,17 +464,22 @@ def linked_unit_options(problem: Problem, avail: Availability, leader_id: str, u
 
 
 def option_of(problem: Problem, avail: Availability, leader_id: str, target_id: str, kind: str,
-              start: int, end: int, linked: bool) -> Option:
+              start: int, end: int, linked: bool, block: tuple[str, ...] = ()) -> Option:
     """The option that a published event is (to keep it in a re-plan)."""
     from .problem import Activity, CourseSection
+
+    from .blocks import work_minutes
 
     target = problem.target(target_id)
     day = start // iv.DAY
     campus = target.campus or None
+    share = problem.leader(leader_id).frontline_share > 0
     return Option(
         leader_id, target_id, kind, start, end, day // 7 + 1, day, campus,
         linked=linked,
         venue_id=target_id if isinstance(target, Venue) else None,
         activity_id=target_id if isinstance(target, Activity) else None,
         section_id=target_id if isinstance(target, CourseSection) else None,
+        block=block,
+        work=work_minutes(avail, day // 7 + 1, start, end) if share else 0,
     )

@@ -20,9 +20,9 @@ from .bound import decomposition_bound
 from .conflicts import ANALYSIS_SECONDS, MAX_ANALYSES, Key, conflicting_set
 from .engine import configure
 from .explain import KIND_NAMES, Explainer
-from .frontline import fill_frontline_time
+from .blocks import block_description, block_title
 from .options import Option
-from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Leader, Problem
+from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Leader, Problem, Unit, Venue
 from .result import Assignment, Event, Plan, ReportRow, SolveStats
 from .weights import Weights
 
@@ -77,7 +77,7 @@ def staged(
     decomposition = decomposition_bound(
         problem, cands, options.weights, clock.until(DECOMPOSITION_SHARE), options.deterministic
     )
-    if cands.links and decomposition is not None and decomposition.links != best.links:
+    if cands.links and decomposition.links != best.links:
         stage = _with_links(problem, cands, options, decomposition.links, hint, clock, FIXED_LINKS_SHARE, progress)
         if stage.objective < best.objective:
             best = replace(stage, first=best.first or stage.first)
@@ -96,7 +96,7 @@ def staged(
         # a stage's bound holds only for its fixed links: the whole problem keeps CP-SAT's none
         result = (best.chosen, best.links, replace(stats, status="FEASIBLE", bound=0.0))
     chosen, links, stats = result
-    if decomposition is not None and decomposition.bound > stats.bound:
+    if decomposition.bound > stats.bound:
         bound = min(decomposition.bound, stats.objective)
         status = "OPTIMAL" if bound >= stats.objective else stats.status
         stats = replace(stats, bound=bound, status=status)
@@ -277,7 +277,6 @@ def assemble(
     deterministic: bool = False,
 ) -> Plan:
     events = [make_event(problem, avail, o) for o in chosen]
-    events.extend(fill_frontline_time(problem, avail, events, lambda o: make_event(problem, avail, o)))
     events.sort(key=lambda e: (e.start, e.leader_id, e.uid))
     assignments = tuple(Assignment(lid, u) for lid, u in sorted(links.items()))
     report = build_report(problem, avail, cands, events, assignments, lang)
@@ -370,6 +369,10 @@ def make_event(problem: Problem, avail: Availability, o: Option) -> Event:
     title = f"{KIND_NAMES['zh'][o.visit_kind]} · {name}"
     if where and where != name:
         title += f" · {where}"
+    description = ""
+    if o.is_block and isinstance(target, Unit | Venue):
+        title = block_title(problem, target, o.block, o.campus)
+        description = block_description(problem, target, o.block)
     return Event(
         uid=event_uid(problem.term.term_id, o.leader_id, o.target_id, o.start),
         leader_id=o.leader_id,
@@ -382,6 +385,8 @@ def make_event(problem: Problem, avail: Availability, o: Option) -> Event:
         campus=o.campus or "",
         location=location,
         face_to_face=o.visit_kind in FACE_TO_FACE_KINDS,
+        description=description,
+        covers=o.block,
     )
 
 
@@ -489,11 +494,15 @@ def _share_row(avail: Availability, explain: Explainer, leader: Leader, mine: li
         return _row(leader.leader_id, "frontline_share", "0", "0", True)
     worst = 1.0
     short = []
+    planned = 0
     for week in avail.problem.term.contact_week_list:
         have, need = frontline_minutes(avail, leader.leader_id, week, mine)
+        planned += have
         available = iv.total(avail.working_time(leader.leader_id, week))
         if available:
             worst = min(worst, have / available)
         if have < need:
             short.append(explain.share(week, have, need, available))
-    return _row(leader.leader_id, "frontline_share", f"{share:.2f}", f"{worst:.2f}", not short, "; ".join(short))
+    blocks = sum(1 for e in mine if e.is_block)
+    detail = "; ".join([*short, explain.share_planned(planned, blocks, worst)])
+    return ReportRow(leader.leader_id, "frontline_share", f"{share:.2f}", f"{worst:.2f}", not short, detail)
