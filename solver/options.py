@@ -8,6 +8,7 @@ small: a few starts per leader, target and day, a bounded number per leader and 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from . import intervals as iv
@@ -82,12 +83,17 @@ def build(
     avail: Availability,
     leaders: set[str] | None = None,
     after: int | None = None,
+    tick: Callable[[int], None] | None = None,
 ) -> Candidates:
-    """Candidates of every leader (or of ``leaders``), starting at minute ``after`` or later."""
+    """Candidates of every leader (or of ``leaders``), starting at minute ``after`` or later.
+    ``tick(n)`` is called after each leader (progress; it may raise to stop)."""
     cands = Candidates()
     index = _TargetIndex(problem)
     # Leaders with the fewest choices claim their habitual slots first.
-    for leader in sorted(problem.leaders, key=lambda x: (not x.link, x.contact_every_weeks, x.leader_id)):
+    order = sorted(problem.leaders, key=lambda x: (not x.link, x.contact_every_weeks, x.leader_id))
+    for n, leader in enumerate(order):
+        if tick is not None:
+            tick(n)
         if leaders is not None and leader.leader_id not in leaders:
             continue
         if leader.link:
@@ -466,9 +472,8 @@ def linked_unit_options(problem: Problem, avail: Availability, leader_id: str, u
 def option_of(problem: Problem, avail: Availability, leader_id: str, target_id: str, kind: str,
               start: int, end: int, linked: bool, block: tuple[str, ...] = ()) -> Option:
     """The option that a published event is (to keep it in a re-plan)."""
-    from .problem import Activity, CourseSection
-
     from .blocks import work_minutes
+    from .problem import Activity, CourseSection
 
     target = problem.target(target_id)
     day = start // iv.DAY

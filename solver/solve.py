@@ -16,11 +16,11 @@ from . import model as mdl
 from . import options as opt
 from .availability import Availability
 from .baseline import first_fit
+from .blocks import block_description, block_title
 from .bound import decomposition_bound
 from .conflicts import ANALYSIS_SECONDS, MAX_ANALYSES, Key, conflicting_set
 from .engine import configure
 from .explain import KIND_NAMES, Explainer
-from .blocks import block_description, block_title
 from .options import Option
 from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Leader, Problem, Unit, Venue
 from .result import Assignment, Event, Plan, ReportRow, SolveStats
@@ -42,18 +42,59 @@ class SolveOptions:
     lang: str = "zh"
     weights: Weights = field(default_factory=Weights)
     log: bool = False
+    # time.perf_counter() at which the time limit began (reading the data, say); None: at solve()
+    started: float | None = None
+
+
+# Share of the time limit kept for turning the plan into events, the report and the files.
+FINISH_SHARE = 0.1
+
+
+class TimeLimitTooShort(RuntimeError):
+    """The time limit ran out before a first plan could be built; the message says what to do."""
 
 
 def solve(
     problem: Problem, options: SolveOptions | None = None, progress: Progress | None = None
 ) -> Plan:
+    """The term's plan within ``options.time_limit`` seconds from ``options.started``: the staged
+    solve's best plan (never worse than first-fit), or :class:`TimeLimitTooShort` when even the
+    preparation does not fit."""
     options = options or SolveOptions()
+    started = time.perf_counter() if options.started is None else options.started
+    options = replace(options, started=started)
     avail = Availability(problem)
-    cands = opt.build(problem, avail)
+    cands = prepare(problem, avail, options, progress)
     chosen, links, stats = staged(problem, cands, options, progress)
     return assemble(
         problem, avail, cands, chosen, links, stats, options.lang, options.weights,
         deterministic=options.deterministic,
+    )
+
+
+def prepare(problem: Problem, avail: Availability, options: SolveOptions, progress: Progress | None) -> opt.Candidates:
+    """Candidate visits of every leader, reporting progress; refuses when the limit runs out."""
+    started = options.started if options.started is not None else time.perf_counter()
+    deadline = started + options.time_limit * (1 - FINISH_SHARE)
+    total = len(problem.leaders)
+
+    def tick(done: int) -> None:
+        now = time.perf_counter()
+        if progress is not None:
+            progress(now - started, None, 0.0)
+        if not options.deterministic and now > deadline:
+            raise TimeLimitTooShort(_too_short(options.time_limit, now - started, done, total))
+
+    return opt.build(problem, avail, tick=tick)
+
+
+def _too_short(limit: float, spent: float, done: int, total: int) -> str:
+    need = spent / max(1, done) * total * 3  # preparation, then at least twice as long for a plan
+    return (
+        f"时限 {limit:g} 秒太短：{spent:.1f} 秒内只为 {done}/{total} 位领导准备好候选安排，还没有任何计划；"
+        f"请把时限至少设为约 {math.ceil(need)} 秒 / the time limit of {limit:g} s is too short: "
+        f"candidates were ready for {done} of {total} leaders after {spent:.1f} s and there is no plan yet; "
+        f"give at least about {math.ceil(need)} s"
     )
 
 
@@ -71,7 +112,8 @@ def staged(
        the time: it improves the plan, and its LP proves the bound.
     The statistics are the full model's, with the larger of its bound and the decomposition's.
     """
-    clock = _Clock(budget=options.time_limit, deterministic=options.deterministic)
+    started = options.started if options.started is not None else time.perf_counter()
+    clock = _Clock(budget=options.time_limit * (1 - FINISH_SHARE), deterministic=options.deterministic, started=started)
     hint = _price(problem, cands, options, *first_fit(problem, cands, options.weights), clock)
     best = hint
     decomposition = decomposition_bound(
@@ -81,16 +123,22 @@ def staged(
         stage = _with_links(problem, cands, options, decomposition.links, hint, clock, FIXED_LINKS_SHARE, progress)
         if stage.objective < best.objective:
             best = replace(stage, first=best.first or stage.first)
-    full = mdl.build(problem, cands, options.weights)
-    if best.solution:  # the same variables in the same order: a complete, feasible hint
-        full.cp.clear_hints()
-        for index, value in enumerate(best.solution):
-            full.cp.proto.solution_hint.vars.append(index)
-            full.cp.proto.solution_hint.values.append(value)
-    else:
-        mdl.add_hint(full, best.chosen, best.links)
     spent = clock.spent()
-    result = run(full, replace(options, time_limit=clock.until(1.0)), _shifted(progress, spent))
+    result = None
+    if clock.until(1.0) > 0:  # the full model, if any time is left
+        full = mdl.build(problem, cands, options.weights)
+        if best.solution:  # the same variables in the same order: a complete, feasible hint
+            full.cp.clear_hints()
+            for index, value in enumerate(best.solution):
+                full.cp.proto.solution_hint.vars.append(index)
+                full.cp.proto.solution_hint.values.append(value)
+        else:
+            mdl.add_hint(full, best.chosen, best.links)
+        spent = clock.spent()
+        left = clock.until(1.0)
+        result = run(full, replace(options, time_limit=left), _shifted(progress, spent)) if left > 0 else None
+    if result is not None and result[2].objective > best.objective:  # never worse than the plan in hand
+        result = (best.chosen, best.links, replace(best.stats or result[2], status="FEASIBLE", bound=result[2].bound))
     if result is None:  # out of time before the full model found a plan: keep the best so far
         stats = best.stats or SolveStats("FIRST_FIT", 0.0, 0.0, 0.0)
         # a stage's bound holds only for its fixed links: the whole problem keeps CP-SAT's none
@@ -133,8 +181,9 @@ class _Clock:
 
         Wall-clock seconds normally; in deterministic mode, deterministic time from fixed shares,
         never from the wall clock, so that the same data and seed give the same plan."""
-        if not self.deterministic:
-            return max(1.0, self.budget * share - self.spent())
+        if not self.deterministic:  # at least a second, never past the end of the budget
+            left = self.budget - self.spent()
+            return max(0.0, min(left, max(1.0, self.budget * share - self.spent())))
         grant = max(1.0, self.budget * share - self.granted)
         self.granted += grant
         return grant
@@ -152,7 +201,8 @@ def _price(
     that no later stage can end worse than the careful clerk."""
     model = mdl.build(problem, cands, options.weights)
     mdl.fix(model, chosen, links)
-    result = run(model, replace(options, time_limit=clock.until(0.05)))
+    # pricing a fixed plan is presolve only: it runs even when the budget is spent
+    result = run(model, replace(options, time_limit=max(1.0, clock.until(0.05))))
     if result is None:
         return _Stage(chosen, links)
     return _Stage(chosen, links, result[2].objective, model.solution, round(clock.spent(), 3), result[2])
@@ -169,11 +219,14 @@ def _with_links(
     progress: Progress | None,
 ) -> _Stage:
     """The visits solved with every link fixed (a small, well-bounded model)."""
+    if clock.until(share) <= 0:
+        return hint
     model = mdl.build(problem, cands, options.weights)
     mdl.fix_links(model, links)
     mdl.add_hint(model, hint.chosen, hint.links)
     spent = clock.spent()
-    result = run(model, replace(options, time_limit=clock.until(share)), _shifted(progress, spent))
+    limit = clock.until(share)
+    result = run(model, replace(options, time_limit=limit), _shifted(progress, spent)) if limit > 0 else None
     if result is None:
         return hint
     chosen, found_links, stats = result

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from . import intervals as iv
 from .availability import Availability
-from .options import Candidates
 from .blocks import crosses_meal
+from .options import Candidates
 from .problem import (
     BLOCK_MINUTES,
     BLOCKS_PER_DAY,
