@@ -53,7 +53,6 @@ class _Ledger:
             return o.section_id not in self.sections
         if o.activity_id:
             return self.activity[o.activity_id] < self.max_leaders[o.activity_id]
-        capacity = self.capacity.get(o.target_id, 1)
         for place in o.units:
             clash = sum(1 for s, e in self.at[place] if s < o.end and o.start < e)
             if clash >= self.capacity.get(place, 1):

@@ -203,7 +203,8 @@ def _blocks_apart(m: Model, blocks: list[int]) -> None:
 
 def frontline_share(m: Model) -> None:
     """A leader with ``frontline_share`` spends that share of each contact week's available
-    working time with students: the minutes of blocks and visits inside working time."""
+    working time with students: the minutes of blocks and visits inside working time. A week that
+    falls short costs its miss and every minute short (so that as much as possible is planned)."""
     for leader in m.leaders():
         if leader.frontline_share <= 0:
             continue
@@ -218,7 +219,11 @@ def frontline_share(m: Model) -> None:
                 continue
             miss = _miss(m, "frontline_share", leader.leader_id, week, m.weights.miss_frontline_share)
             ids = by_week.get(week, [])
-            m.cp.add(sum(m.options[i].work * m.x[i] for i in ids) + need * miss >= need)
+            # a share that cannot be met is still planned as far as it goes: every minute short costs
+            short = m.cp.new_int_var(0, need, f"short_{leader.leader_id}_{week}")
+            m.cp.add(sum(m.options[i].work * m.x[i] for i in ids) + short >= need)
+            m.cp.add(short <= need * miss)
+            m.cost(short, m.weights.frontline_short_minute, "frontline_short_minutes")
 
 
 def linked_visits_need_the_link(m: Model) -> None:

@@ -14,6 +14,7 @@ class Weights:
     miss_lecture: int = 100_000
     miss_visit_kind: int = 50_000
     miss_frontline_share: int = 100_000  # a contact week without the frontline share
+    frontline_short_minute: int = 2  # ... and each minute it falls short
     # Soft goals, in the mission's order of weight.
     keep_published: int = 5_000  # re-plan: a published event that is not kept
     not_linked_unit: int = 40  # a contact of a linked leader not at the linked unit
