@@ -123,6 +123,7 @@ def replan(
     if out_dir is None and not dry_run:
         err.print("--out: 请给出新计划的输出文件夹，或使用 --dry-run / give --out, or use --dry-run")
         raise typer.Exit(2)
+    started = time.perf_counter()
     result = _read(data, lang)
     try:
         previous_plan = read_plan(previous)
@@ -130,7 +131,7 @@ def replan(
     except (PlanFileError, ValueError) as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from None
-    options = SolveOptions(time_limit=time_limit, seed=seed, lang=lang)
+    options = SolveOptions(time_limit=time_limit, seed=seed, lang=lang, started=started)
     with ui.Progress(err, quiet, lang) as progress:
         outcome = run_replan(result.problem, previous_plan, moment, options, progress.update)
     ui.print_changes(out, outcome, result.problem, lang)

@@ -11,6 +11,7 @@ link became impossible.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -24,7 +25,7 @@ from .blocks import work_minutes
 from .options import Candidates, Option
 from .problem import Problem
 from .result import Assignment, Event, Plan, SolveStats
-from .solve import Progress, SolveOptions, build_report, make_event, run
+from .solve import FINISH_SHARE, Progress, SolveOptions, build_report, make_event, run
 from .verify import Violation, check_event
 
 CHANGE_KINDS = ("kept", "moved", "cancelled", "added")
@@ -96,6 +97,9 @@ def replan(
     cands, keep, extra = state.candidates(options.weights.keep_published)
     model = mdl.build(problem, cands, options.weights, keep=keep, prior=state.prior, extra_cost=extra)
     mdl.add_hint(model, [cands.options[i] for i in keep], state.prior.links)
+    if options.started is not None and not options.deterministic:  # the limit began before reading
+        left = options.time_limit * (1 - FINISH_SHARE) - (time.perf_counter() - options.started)
+        options = replace(options, time_limit=max(1.0, left))
     result = run(model, options, progress)
     if result is None:
         raise RuntimeError("CP-SAT found no re-plan in the time limit; raise --time-limit")

@@ -77,24 +77,28 @@ def prepare(problem: Problem, avail: Availability, options: SolveOptions, progre
     started = options.started if options.started is not None else time.perf_counter()
     deadline = started + options.time_limit * (1 - FINISH_SHARE)
     total = len(problem.leaders)
+    began = time.perf_counter()  # reading the data ended here
 
     def tick(done: int) -> None:
         now = time.perf_counter()
         if progress is not None:
             progress(now - started, None, 0.0)
         if not options.deterministic and now > deadline:
-            raise TimeLimitTooShort(_too_short(options.time_limit, now - started, done, total))
+            raise TimeLimitTooShort(_too_short(options.time_limit, began - started, now - began, done, total))
 
     return opt.build(problem, avail, tick=tick)
 
 
-def _too_short(limit: float, spent: float, done: int, total: int) -> str:
-    need = spent / max(1, done) * total * 3  # preparation, then at least twice as long for a plan
+def _too_short(limit: float, reading: float, preparing: float, done: int, total: int) -> str:
+    """What ran out and how much time to give instead (preparation extrapolated, then as long
+    again for a first plan)."""
+    rate = preparing / done if done else max(preparing, 0.01)
+    need = math.ceil(reading + 2 * rate * total + 1)
     return (
-        f"时限 {limit:g} 秒太短：{spent:.1f} 秒内只为 {done}/{total} 位领导准备好候选安排，还没有任何计划；"
-        f"请把时限至少设为约 {math.ceil(need)} 秒 / the time limit of {limit:g} s is too short: "
-        f"candidates were ready for {done} of {total} leaders after {spent:.1f} s and there is no plan yet; "
-        f"give at least about {math.ceil(need)} s"
+        f"时限 {limit:g} 秒太短：读取数据用了 {reading:.1f} 秒，{preparing:.1f} 秒内只为 {done}/{total} 位领导"
+        f"准备好候选安排，还没有任何计划；请把时限至少设为约 {need} 秒 / the time limit of {limit:g} s is too "
+        f"short: reading took {reading:.1f} s, candidates were ready for {done} of {total} leaders after "
+        f"{preparing:.1f} s more and there is no plan yet; give at least about {need} s"
     )
 
 
