@@ -75,9 +75,16 @@ class _Ledger:
 
 
 def first_fit(
-    problem: Problem, cands: Candidates, weights: Weights | None = None
+    problem: Problem, cands: Candidates, weights: Weights | None = None,
+    preferred: dict[str, list[Option]] | None = None,
+    preferred_links: dict[str, str] | None = None,
 ) -> tuple[list[Option], dict[str, str]]:
+    """The clerk's plan; ``preferred``: options a leader takes first where they still fit, and
+    ``preferred_links`` the unit tried first (each leader's best plan alone and the matched
+    links, from the decomposition), the clerk's rules filling the rest."""
     weights = weights or Weights()
+    preferred = preferred or {}
+    preferred_links = preferred_links or {}
     ledger = _Ledger(problem)
     mine: dict[str, list[Option]] = defaultdict(list)
     for o in cands.options:
@@ -88,15 +95,24 @@ def first_fit(
     for leader in order:
         options = sorted(mine[leader.leader_id], key=lambda o: (o.start, o.target_id))
         picked: list[Option] = []
-        link = _pick_link(problem, ledger, cands.links.get(leader.leader_id, []), options)
+        candidates = cands.links.get(leader.leader_id, [])
+        first = preferred_links.get(leader.leader_id)
+        if first in candidates:
+            candidates = [first, *(u for u in candidates if u != first)]
+        link = _pick_link(problem, ledger, candidates, options)
         if link:
             links[leader.leader_id] = link
         usable = [o for o in options if not o.linked or o.target_id == link]
+        for o in preferred.get(leader.leader_id, ()):
+            if (not o.linked or o.target_id == link) and ledger.fits(o):
+                ledger.take(o)
+                picked.append(o)
         sections = [o for o in usable if o.section_id]
-        if leader.lecture:
+        lectured = any(o.section_id for o in picked)
+        if leader.lecture and not lectured:
             _take_first(ledger, picked, sections)
         usable = [o for o in usable if not o.section_id]
-        if leader.seven_visits and not leader.lecture:
+        if leader.seven_visits and not leader.lecture and not lectured:
             _take_first(ledger, picked, sections)  # 进课堂: a guest lecture all the same
         if leader.frontline_share > 0:
             _take_blocks(ledger, picked, [o for o in usable if o.is_block], cands.need, leader.leader_id)
@@ -136,7 +152,7 @@ def _take_blocks(
     for o in blocks:
         by_week[o.week].append(o)
     for week, options in sorted(by_week.items()):
-        owed = need.get((leader_id, week), 0)
+        owed = need.get((leader_id, week), 0) - sum(o.work for o in picked if o.week == week and o.face_to_face)
         for round_ in range(BLOCKS_PER_DAY):  # first one block a day, then second blocks
             for o in sorted(options, key=lambda o: (o.day, -o.work, o.start, o.target_id)):
                 if owed <= 0:

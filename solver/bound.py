@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
@@ -32,6 +32,8 @@ SUBSOLVE_DETERMINISTIC = 2.0  # deterministic budget of one small solve in deter
 class Decomposition:
     bound: float  # a valid lower bound on the full model's objective
     links: dict[str, str]  # the matching's links: the best ones when leaders are taken alone
+    # leaders without a link solved alone by a model: their best plan alone (a hint for the search)
+    plans: dict[str, list[Option]] = field(default_factory=dict)
 
 
 def decomposition_bound(
@@ -44,14 +46,20 @@ def decomposition_bound(
     tighten it while time is left. ``deterministic``: no wall-clock deadline; every small solve
     gets a deterministic budget, so the same data always gives the same bound and links."""
     deadline = math.inf if deterministic else time.perf_counter() + time_limit
-    fixed, pair, unlinked = _alone_parts(problem, cands, weights, deadline)
+    alone = _Alone(problem, cands, weights, deadline)
+    fixed, pair, unlinked = _alone_parts(problem, cands, alone)
     value, links = _matching(problem, pair, unlinked, weights, deadline)
+    plans = {}
+    for leader in problem.leaders:
+        key = (leader.leader_id, links.get(leader.leader_id, "") if leader.link else None)
+        if key in alone.plans:
+            plans[leader.leader_id] = alone.plans[key]
     # every coefficient of the objective is an integer, so the bound can be rounded up
-    return Decomposition(float(math.ceil(sum(fixed.values()) + value - 1e-6)), links)
+    return Decomposition(float(math.ceil(sum(fixed.values()) + value - 1e-6)), links, plans)
 
 
 def _alone_parts(
-    problem: Problem, cands: Candidates, weights: Weights, deadline: float
+    problem: Problem, cands: Candidates, alone: _Alone
 ) -> tuple[dict[str, float], dict[tuple[str, str], float], dict[str, float]]:
     """Each leader alone: (leader -> bound for leaders without a link, (leader, unit) -> bound
     with that link, leader -> bound with no link at all)."""
@@ -61,7 +69,6 @@ def _alone_parts(
     fixed: dict[str, float] = {}
     pair: dict[tuple[str, str], float] = {}
     unlinked: dict[str, float] = {}
-    alone = _Alone(problem, cands, weights, deadline)
     for leader in problem.leaders:
         lid = leader.leader_id
         if not leader.link:
@@ -82,14 +89,20 @@ class _Alone:
 
     def __init__(self, problem: Problem, cands: Candidates, weights: Weights, deadline: float):
         self.problem, self.cands, self.weights, self.deadline = problem, cands, weights, deadline
+        self.plans: dict[tuple[str, str | None], list[Option]] = {}  # (leader, link) -> best plan alone
 
     def __call__(self, leader_id: str, options: list[Option], link: str | None) -> float:
         leader = self.problem.leader(leader_id)
-        relaxed = _contact_only(self.problem, leader_id, options, link, self.weights)
+        relaxed, cheapest = _contact_only(self.problem, leader_id, options, link, self.weights, plan=True)
         if not (leader.lecture or leader.seven_visits or leader.frontline_share > 0):
+            self.plans[leader_id, link] = cheapest
             return relaxed
-        value = _alone_model(self.problem, leader_id, options, link, self.weights, self.deadline, self.cands.need)
-        return relaxed if value is None else max(relaxed, value)
+        found = _alone_model(self.problem, leader_id, options, link, self.weights, self.deadline, self.cands.need)
+        if found is None:
+            return relaxed
+        value, chosen = found
+        self.plans[leader_id, link] = chosen
+        return max(relaxed, value)
 
 
 def _alone_model(
@@ -100,8 +113,8 @@ def _alone_model(
     weights: Weights,
     deadline: float,
     need: dict[tuple[str, int], int],
-) -> float | None:
-    """One leader's own CP-SAT model, solved: its bound (None: no time left)."""
+) -> tuple[float, list[Option]] | None:
+    """One leader's own CP-SAT model, solved: its bound and its best plan (None: no time left)."""
     if deadline - time.perf_counter() <= 0:
         return None
     links = {leader_id: [link]} if link else {}
@@ -117,12 +130,17 @@ def _alone_model(
             m.cp.add(var == (0 if link else 1))
     objective = sum(w * e for e, w, tag in m.terms if tag != "miss_linked_unit")
     m.cp.minimize(objective)
-    return _bound(m.cp, deadline)
+    solver = _solver(deadline)
+    if solver is None or solver.solve(m.cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    chosen = [o for o, var in zip(options, m.x, strict=True) if solver.value(var)]
+    return float(solver.best_objective_bound), chosen
 
 
 def _contact_only(
-    problem: Problem, leader_id: str, options: list[Option], link: str | None, weights: Weights
-) -> float:
+    problem: Problem, leader_id: str, options: list[Option], link: str | None, weights: Weights,
+    plan: bool = False,
+):  # float, or (float, the visits of that optimum) with ``plan``
     """The exact optimum of a leader's model whose only visit requirement is the contact (for
     any other leader: the optimum with its other requirements dropped, a lower bound).
 
@@ -131,19 +149,26 @@ def _contact_only(
     cost, and a block without any visit costs its miss. The link's own cost (last term's link
     broken) is added here; the miss of the link is priced by the matching."""
     leader = problem.leader(leader_id)
-    cheapest: dict[int, int] = {}
+    cheapest: dict[int, tuple[int, Option]] = {}
     for o in options:
         if o.face_to_face and (not o.linked or o.target_id == link):
             cost = mdl.option_cost(problem, leader, o, weights)
-            cheapest[o.week] = min(cost, cheapest.get(o.week, cost))
+            if o.week not in cheapest or cost < cheapest[o.week][0]:
+                cheapest[o.week] = (cost, o)
     total = 0
+    chosen: list[Option] = []
     for block in mdl.contact_blocks(problem, leader.contact_every_weeks):
         costs = [cheapest[w] for w in block if w in cheapest]
-        total += min(costs) if costs else weights.miss_weekly_contact
+        if costs:
+            cost, option = min(costs, key=lambda c: c[0])
+            total += cost
+            chosen.append(option)
+        else:
+            total += weights.miss_weekly_contact
     history = {h.unit_id for h in problem.history if h.leader_id == leader_id}
     if link and history and link not in history:
         total += weights.no_history
-    return float(total)
+    return (float(total), chosen) if plan else float(total)
 
 
 def _matching(
@@ -192,10 +217,3 @@ def _solver(deadline: float) -> cp_model.CpSolver | None:
     solver.parameters.symmetry_level = 0  # tiny models: the fixed costs of a solve dominate
     solver.parameters.cp_model_probing_level = 0
     return solver
-
-
-def _bound(model: cp_model.CpModel, deadline: float) -> float | None:
-    solver = _solver(deadline)
-    if solver is None or solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return float(solver.best_objective_bound)

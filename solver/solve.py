@@ -107,40 +107,42 @@ def staged(
 ) -> tuple[list[Option], dict[str, str], SolveStats]:
     """A strong plan quickly, then the full model from it.
 
+    The CP-SAT model is built once; every stage solves a copy of it with its own fixings.
     1. the first-fit baseline, priced: the first plan, and a complete hint, so that no later
        stage can end worse than the careful clerk;
     2. the decomposition (``bound.decomposition_bound``): every leader alone, links matched
-       exactly: a lower bound and the links that are best when leaders are taken apart;
-    3. the visits solved with those links fixed (a small, well-bounded model; a strong plan);
+       exactly: a lower bound, the links that are best when leaders are taken apart, and each
+       unlinked leader's best plan alone; first-fit again, taking those plans first (priced);
+    3. the visits solved with the decomposition's links fixed (a well-bounded model);
     4. the full model (links and visits together) from the best plan so far, for the rest of
        the time: it improves the plan, and its LP proves the bound.
     The statistics are the full model's, with the larger of its bound and the decomposition's.
+    Stage budgets are shares of the time left once the candidates are ready.
     """
     started = options.started if options.started is not None else time.perf_counter()
     clock = _Clock(budget=options.time_limit * (1 - FINISH_SHARE), deterministic=options.deterministic, started=started)
-    hint = _price(problem, cands, options, *first_fit(problem, cands, options.weights), clock)
-    best = hint
+    full = mdl.build(problem, cands, options.weights)
+    clock.origin = clock.spent()
+    best = _price(full, options, *first_fit(problem, cands, options.weights), clock)
     decomposition = decomposition_bound(
         problem, cands, options.weights, clock.until(DECOMPOSITION_SHARE), options.deterministic
     )
+    if decomposition.plans:
+        guided = first_fit(problem, cands, options.weights, decomposition.plans, decomposition.links)
+        tried = _price(full, options, *guided, clock)
+        if tried.objective < best.objective:
+            best = replace(tried, first=best.first or tried.first)
     if cands.links and decomposition.links != best.links:
-        stage = _with_links(problem, cands, options, decomposition.links, hint, clock, FIXED_LINKS_SHARE, progress)
+        stage = _with_links(full, options, decomposition.links, best, clock, FIXED_LINKS_SHARE, progress)
         if stage.objective < best.objective:
             best = replace(stage, first=best.first or stage.first)
     spent = clock.spent()
+    left = clock.until(1.0)
     result = None
-    if clock.until(1.0) > 0:  # the full model, if any time is left
-        full = mdl.build(problem, cands, options.weights)
-        if best.solution:  # the same variables in the same order: a complete, feasible hint
-            full.cp.clear_hints()
-            for index, value in enumerate(best.solution):
-                full.cp.proto.solution_hint.vars.append(index)
-                full.cp.proto.solution_hint.values.append(value)
-        else:
-            mdl.add_hint(full, best.chosen, best.links)
-        spent = clock.spent()
-        left = clock.until(1.0)
-        result = run(full, replace(options, time_limit=left), _shifted(progress, spent)) if left > 0 else None
+    if left > 0:  # the full model, if any time is left
+        final = _copy(full)
+        _hint(final, best)
+        result = run(final, replace(options, time_limit=left), _shifted(progress, spent))
     if result is not None and result[2].objective > best.objective:  # never worse than the plan in hand
         result = (best.chosen, best.links, replace(best.stats or result[2], status="FEASIBLE", bound=result[2].bound))
     if result is None:  # out of time before the full model found a plan: keep the best so far
@@ -156,6 +158,21 @@ def staged(
     if first is None and stats.first_solution_seconds is not None:
         first = round(stats.first_solution_seconds + spent, 3)
     return chosen, links, replace(stats, solve_seconds=round(clock.spent(), 3), first_solution_seconds=first)
+
+
+def _copy(model: mdl.Model) -> mdl.Model:
+    """The same model (same variables, same indices) on a copy of its CP-SAT proto."""
+    return replace(model, cp=model.cp.clone(), solution=())
+
+
+def _hint(model: mdl.Model, stage: _Stage) -> None:
+    model.cp.clear_hints()
+    if stage.solution:  # the same variables in the same order: a complete, feasible hint
+        for index, value in enumerate(stage.solution):
+            model.cp.proto.solution_hint.vars.append(index)
+            model.cp.proto.solution_hint.values.append(value)
+    else:
+        mdl.add_hint(model, stage.chosen, stage.links)
 
 
 @dataclass(frozen=True)
@@ -176,6 +193,7 @@ class _Clock:
     deterministic: bool = False
     started: float = field(default_factory=time.perf_counter)
     granted: float = 0.0  # deterministic mode: budget handed out so far
+    origin: float = 0.0  # seconds spent before the stages began (shares are of the time after)
 
     def spent(self) -> float:
         return time.perf_counter() - self.started
@@ -187,23 +205,24 @@ class _Clock:
         never from the wall clock, so that the same data and seed give the same plan."""
         if not self.deterministic:  # at least a second, never past the end of the budget
             left = self.budget - self.spent()
-            return max(0.0, min(left, max(1.0, self.budget * share - self.spent())))
+            end = self.origin + (self.budget - self.origin) * share
+            return max(0.0, min(left, max(1.0, end - self.spent())))
         grant = max(1.0, self.budget * share - self.granted)
         self.granted += grant
         return grant
 
 
 def _price(
-    problem: Problem,
-    cands: opt.Candidates,
+    full: mdl.Model,
     options: SolveOptions,
     chosen: list[Option],
     links: dict[str, str],
     clock: _Clock,
 ) -> _Stage:
-    """The first-fit plan with its objective and every variable's value: a complete hint, so
-    that no later stage can end worse than the careful clerk."""
-    model = mdl.build(problem, cands, options.weights)
+    """A plan (first-fit's) with its objective and every variable's value: a complete hint, so
+    that no later stage can end worse than it."""
+    model = _copy(full)
+    model.cp.clear_hints()
     mdl.fix(model, chosen, links)
     # pricing a fixed plan is presolve only: it runs even when the budget is spent
     result = run(model, replace(options, time_limit=max(1.0, clock.until(0.05))))
@@ -213,8 +232,7 @@ def _price(
 
 
 def _with_links(
-    problem: Problem,
-    cands: opt.Candidates,
+    full: mdl.Model,
     options: SolveOptions,
     links: dict[str, str],
     hint: _Stage,
@@ -222,11 +240,12 @@ def _with_links(
     share: float,
     progress: Progress | None,
 ) -> _Stage:
-    """The visits solved with every link fixed (a small, well-bounded model)."""
+    """The visits solved with every link fixed (a well-bounded model)."""
     if clock.until(share) <= 0:
         return hint
-    model = mdl.build(problem, cands, options.weights)
+    model = _copy(full)
     mdl.fix_links(model, links)
+    model.cp.clear_hints()
     mdl.add_hint(model, hint.chosen, hint.links)
     spent = clock.spent()
     limit = clock.until(share)

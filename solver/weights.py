@@ -27,8 +27,8 @@ class Weights:
     lecture_same_week: int = 10  # two guest lectures in the same week
     no_history: int = 25  # a link that breaks last term's link
     visit: int = 1  # every visit: no visits beyond what is asked
-    frontline_block: int = 12  # every frontline block: few, long blocks rather than many short
-    second_block_a_day: int = 4  # a second frontline block on one day (spread over the week)
+    frontline_block: int = 3  # every frontline block: few, long blocks rather than many short
+    second_block_a_day: int = 2  # a second frontline block on one day (spread over the week)
 
     def with_overrides(self, overrides: dict[str, int]) -> Weights:
         known = {f.name for f in fields(self)}
