@@ -23,6 +23,7 @@ from .result import BLOCK_TITLE
 STEP = 15
 ANCHORS = 3  # members of a group tried as the block's own target
 MAX_COVER = 3  # places a block stands for (three dorm buildings, three classes)
+PLACES_PER_SPAN = 2  # places offered for the same block time (one more if the first is full)
 
 
 @dataclass(frozen=True)
@@ -89,25 +90,15 @@ def places(problem: Problem, leader: Leader, campus: str) -> list[Place]:
 
 
 def _segments(free: IntervalSet) -> list[tuple[int, int]]:
-    """Grid-aligned stretches of at least BLOCK_MINUTES, and shorter variants of long ones."""
+    """Grid-aligned stretches of at least BLOCK_MINUTES, each as long as it goes (a shorter
+    block in the same stretch never gives more student-facing time)."""
     out: list[tuple[int, int]] = []
     for s, e in free:
         s = -(-s // STEP) * STEP
         e = e // STEP * STEP
-        length = e - s
-        if length < BLOCK_MINUTES:
-            continue
-        variants = {(s, e)}
-        if length >= 2 * BLOCK_MINUTES:
-            half = max(BLOCK_MINUTES, length // 2 // STEP * STEP)
-            variants |= {(s, s + half), (e - half, e)}
-        out.extend(sorted(variants))
+        if e - s >= BLOCK_MINUTES:
+            out.append((s, e))
     return out
-
-
-def _free(avail: Availability, leader: Leader, place: Place, target: Unit | Venue, window: IntervalSet) -> IntervalSet:
-    free = iv.intersect(avail.leader_free(leader.leader_id, place.campus), avail.target_free(target))
-    return iv.intersect(free, window)
 
 
 def block_options(problem: Problem, avail: Availability, leader: Leader) -> list:  # list[Option]
@@ -123,33 +114,43 @@ def block_options(problem: Problem, avail: Availability, leader: Leader) -> list
     return []
 
 
+def _windows(problem: Problem, avail: Availability) -> tuple[IntervalSet, IntervalSet]:
+    """Working hours of every contact week, without and with the meal breaks taken out."""
+    weeks = problem.term.contact_week_list
+    frame = iv.union(*(avail.working_frame(w) for w in weeks))
+    meals = meal_breaks(problem.term, range(0, 7 * problem.term.weeks))
+    return frame, iv.subtract(frame, meals)
+
+
 def _campus_blocks(problem: Problem, avail: Availability, leader: Leader, campus: str) -> list:
     from .options import Option
 
-    term = problem.term
+    frame, no_meals = _windows(problem, avail)
+    free_here = iv.intersect(avail.leader_free(leader.leader_id, campus), frame)
     out: list[Option] = []
+    per_span: dict[tuple[int, int], int] = defaultdict(int)  # places offered for the same time
     for place in places(problem, leader, campus):
-        for week in term.contact_week_list:
-            frame = avail.working_frame(week)
-            days = range((week - 1) * 7, week * 7)
-            window = frame if place.kind == "canteen" else iv.subtract(frame, meal_breaks(term, days))
-            seen: set[tuple[int, int]] = set()
-            for anchor in place.members[:ANCHORS]:
-                for start, end in _segments(_free(avail, leader, place, anchor, window)):
-                    if (start, end) in seen:
-                        continue
-                    seen.add((start, end))
-                    covers = _covers(avail, place, anchor, start, end)
-                    ident = anchor.unit_id if isinstance(anchor, Unit) else anchor.venue_id
-                    kind = anchor.kind if isinstance(anchor, Unit) else anchor.visit_kind
-                    day = start // iv.DAY
-                    out.append(
-                        Option(
-                            leader.leader_id, ident, kind, start, end, week, day, campus,
-                            venue_id=ident if isinstance(anchor, Venue) else None,
-                            block=covers, work=work_minutes(avail, week, start, end),
-                        )
+        window = iv.intersect(free_here, frame if place.kind == "canteen" else no_meals)
+        seen: set[tuple[int, int]] = set()
+        for anchor in place.members[:ANCHORS]:
+            for start, end in _segments(iv.intersect(window, avail.target_free(anchor))):
+                if (start, end) in seen or per_span[start, end] >= PLACES_PER_SPAN:
+                    continue
+                seen.add((start, end))
+                per_span[start, end] += 1
+                covers = _covers(avail, place, anchor, start, end)
+                ident = anchor.unit_id if isinstance(anchor, Unit) else anchor.venue_id
+                kind = anchor.kind if isinstance(anchor, Unit) else anchor.visit_kind
+                day = start // iv.DAY
+                week = day // 7 + 1
+                out.append(
+                    Option(
+                        leader.leader_id, ident, kind, start, end, week, day, campus,
+                        venue_id=ident if isinstance(anchor, Venue) else None,
+                        block=covers, work=work_minutes(avail, week, start, end),
                     )
+                )
+    out.sort(key=lambda o: (o.start, o.end, o.target_id))
     return out
 
 

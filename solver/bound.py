@@ -69,7 +69,9 @@ def _alone_parts(
     fixed: dict[str, float] = {}
     pair: dict[tuple[str, str], float] = {}
     unlinked: dict[str, float] = {}
-    for leader in problem.leaders:
+    # leaders without a link first: one small model each, and their plans matter most (the
+    # frontline blocks); when time runs out, the rest keep their closed-form bounds
+    for leader in sorted(problem.leaders, key=lambda x: x.link):
         lid = leader.leader_id
         if not leader.link:
             fixed[lid] = alone(lid, mine[lid], None)

@@ -27,8 +27,8 @@ from .result import Assignment, Event, Plan, ReportRow, SolveStats
 from .weights import Weights
 
 # Shares of the time budget at which the stages end (the full model has the rest).
-DECOMPOSITION_SHARE = 0.15
-FIXED_LINKS_SHARE = 0.25
+DECOMPOSITION_SHARE = 0.3
+FIXED_LINKS_SHARE = 0.5
 
 Progress = Callable[[float, float | None, float], None]  # elapsed, objective, bound
 
