@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from .model import contact_blocks, option_cost
 from .options import Candidates, Option
-from .problem import BLOCKS_PER_DAY, TIERS, VISIT_KINDS, Problem
+from .problem import BLOCKS_PER_DAY, TIERS, VISIT_KINDS, Leader, Problem
 from .weights import Weights
 
 
@@ -114,6 +114,8 @@ def first_fit(
         usable = [o for o in usable if not o.section_id]
         if leader.seven_visits and not leader.lecture and not lectured:
             _take_first(ledger, picked, sections)  # 进课堂: a guest lecture all the same
+        if leader.seven_visits:  # the scarcest visit kinds first, before the days fill up
+            _take_kinds(problem, ledger, picked, usable, leader, weights)
         if leader.frontline_share > 0:
             _take_blocks(ledger, picked, [o for o in usable if o.is_block], cands.need, leader.leader_id)
         for block in contact_blocks(problem, leader.contact_every_weeks):
@@ -123,12 +125,6 @@ def first_fit(
             # as a clerk would: the linked unit, at the usual weekday and time, on the home campus
             in_block.sort(key=lambda o: (option_cost(problem, leader, o, weights), o.start))
             _take_first(ledger, picked, in_block)
-        if leader.seven_visits:
-            for kind in VISIT_KINDS:
-                if not any(o.visit_kind == kind for o in picked):
-                    of_kind = [o for o in usable if o.visit_kind == kind]
-                    of_kind.sort(key=lambda o: (option_cost(problem, leader, o, weights), o.start))
-                    _take_first(ledger, picked, of_kind)
         chosen.extend(picked)
     return chosen, links
 
@@ -141,6 +137,17 @@ def _pick_link(problem: Problem, ledger: _Ledger, candidates: list[str], options
             ledger.links[unit_id] += 1
             return unit_id
     return None
+
+
+def _take_kinds(
+    problem: Problem, ledger: _Ledger, picked: list[Option], usable: list[Option], leader: Leader, weights: Weights
+) -> None:
+    """One visit of every visit kind still missing, the kinds with the fewest candidates first."""
+    by_kind = {kind: [o for o in usable if o.visit_kind == kind] for kind in VISIT_KINDS}
+    for kind in sorted(VISIT_KINDS, key=lambda k: (len(by_kind[k]), VISIT_KINDS.index(k))):
+        if not any(o.visit_kind == kind for o in picked):
+            of_kind = sorted(by_kind[kind], key=lambda o: (option_cost(problem, leader, o, weights), o.start))
+            _take_first(ledger, picked, of_kind)
 
 
 def _take_blocks(
