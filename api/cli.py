@@ -22,7 +22,7 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 Lang = Annotated[str, typer.Option("--lang", help="消息语言 / message language: zh | en")]
-DataArg = Annotated[Path, typer.Argument(help="CSV 文件夹或 .xlsx 工作簿 / folder of CSV files or an .xlsx workbook")]
+DataArg = Annotated[Path, typer.Argument(help="CSV 文件夹或 .xlsx/.xls 工作簿 / folder of CSV files or an .xlsx or .xls workbook")]
 
 
 def _read(data: Path, lang: str):

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from itertools import combinations
 from typing import Any
 
+from data.periods import check_period_table
 from data.problems import Findings
 from data.records import Parsed
 from data.specs import SpecError, parse_int
@@ -30,6 +31,7 @@ def check_all(p: Parsed, out: Findings) -> None:
     _check_duplicate_values(p, out, "campuses", "campus_id", "校区编号", "campus id")
     _check_duplicate_values(p, out, "holidays", "date", "日期", "date")
     _check_period_overlaps(p, out)
+    check_period_table(p, out)
     _check_travel_rows(p, out)
     _check_references(p, out)
     _check_defined_periods(p, out)
@@ -155,10 +157,17 @@ def _check_defined_periods(p: Parsed, out: Findings) -> None:
             if missing := [n for n in range(first, last + 1) if n not in defined]:
                 shown = "、".join(map(str, missing))
                 _report(
-                    p, out, stem, row, "periods",
+                    p, out, stem, row, _periods_column(p, stem, row),
                     f"第 {shown} 节未在节次表（periods）中定义",
                     f"period {', '.join(map(str, missing))} is not defined in periods",
                 )  # fmt: skip
+
+
+def _periods_column(p: Parsed, stem: str, number: int) -> str:
+    """Where a row gave its periods: the ``time`` cell, when the row has one."""
+    table = p.table(stem)
+    row = next((r for r in table.rows if r.number == number), None) if table else None
+    return "time" if row is not None and row.cells.get("time") else "periods"
 
 
 def _int_or_none(text: str) -> int | None:

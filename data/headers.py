@@ -23,6 +23,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     help_zh: str = ""
     help_en: str = ""
+    examples: tuple[str, ...] = ()  # shown in the template's header comment
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class TableSpec:
     zh_names: tuple[str, ...]  # Chinese sheet names, primary first
     required: bool
     columns: tuple[Column, ...]
+    one_of: tuple[tuple[str, ...], ...] = ()  # groups of columns of which a file needs at least one
 
     @property
     def filename(self) -> str:
@@ -45,12 +47,23 @@ class TableSpec:
 
 
 def C(  # noqa: N802 - a short table-building helper
-    name: str, zh: str, help_zh: str, help_en: str, *aliases: str, req: bool = False
+    name: str, zh: str, help_zh: str, help_en: str, *aliases: str, req: bool = False,
+    examples: tuple[str, ...] = (),
 ) -> Column:
-    return Column(name, zh, req, aliases, help_zh, help_en)
+    return Column(name, zh, req, aliases, help_zh, help_en, examples)
 
 
 _WEEKS_HELP = ("周次，如 1-16、1-15单、2-16(双)、1-8,10-16；空=每周", "week spec, e.g. 1-16, 1-15单, 2-16(双); blank = every week")  # fmt: skip
+# The combined 上课时间 column of academic-affairs exports, one example per system.
+TIME_EXAMPLES = (
+    "星期一第6-7节{1-16周}",  # ZFsoft (new)
+    "周一第1,2节{第1-16周|单周};周三第3,4节{第1-16周}",  # ZFsoft (old), two meetings
+    "1-16(周)星期一[01-02节]",  # Qiangzhi
+    "4,6-18(周)星期三[030405节]",  # Qiangzhi, merged period code
+    "[1-16单周]星期三[5-6节]",  # Kingosoft
+    "星期五 第9,10,11节 2-3周,6-7周,15-17周(单)",  # URP
+    "星期二 14:00-16:00 1-16周",  # a standing meeting by clock time
+)
 _START = ("开始时间 HH:MM", "start HH:MM")
 _END = ("结束时间 HH:MM（可为 24:00）", "end HH:MM (24:00 allowed)")
 _CAMPUS_REQ = ("校区编号（campuses 中的 campus_id）", "campus_id from campuses")
@@ -119,15 +132,18 @@ TABLES: tuple[TableSpec, ...] = (
     )),
     TableSpec("timetable", ("课表", "日程"), False, (
         C("owner_id", "对象编号", "领导工号或班级编号", "a leader_id or unit_id", "编号", "工号", "人员编号", "班级编号", req=True),
-        C("weekday", "星期", "星期 1-7 或 周一", "weekday 1-7 or 周一", "周几", "上课星期", req=True),
-        C("periods", "节次", "节次，如 3-4；或填开始/结束时间", "periods, e.g. 3-4; or give start and end", "上课节次"),
+        C("weekday", "星期", "星期 1-7 或 周一（星期与上课时间须填其一）", "weekday 1-7 or 周一 (give weekday or time)", "周几", "上课星期"),
+        C("periods", "节次", "节次，如 3-4、第3-4节、0304；或填开始/结束时间", "periods, e.g. 3-4, 第3-4节, 0304; or give start and end", "上课节次"),
         C("start", "开始时间", "开始时间 HH:MM（不填节次时）", "start HH:MM (instead of periods)", "开始"),
         C("end", "结束时间", "结束时间 HH:MM（不填节次时）", "end HH:MM (instead of periods)", "结束"),
         C("weeks", "周次", *_WEEKS_HELP, "上课周次", "起止周"),
+        C("time", "上课时间", "代替星期/节次/周次：教务系统导出的上课时间，如 星期一第6-7节{1-16周}、1-16(周)[01-02节]；多次上课用 ; 或换行分隔，地点按同样顺序列出",
+          "instead of weekday/periods/weeks: the time as academic-affairs systems export it, e.g. 星期一第6-7节{1-16周}; several meetings separated by ; or line breaks, rooms in the same order in location",
+          "时间", "上课时间段", examples=TIME_EXAMPLES),
         C("title", "名称", "名称，如 课程名或会议名", "title", "课程", "课程名称", "事项", "内容"),
         C("campus", "校区", "校区编号；空=本人/班级所在校区", "campus id; blank = the owner's campus", "校区编号"),
-        C("location", "地点", *_LOCATION, "教室", "上课地点"),
-    )),
+        C("location", "地点", "地点，如 教学楼A101；上课时间有多次上课时，按同样顺序用 ; 分隔各次的教室（或只写一个）", "location, e.g. a room; with several meetings in time, their rooms in the same order separated by ; (or one room for all)", "教室", "上课地点"),
+    ), one_of=(("weekday", "time"),)),
     TableSpec("absences", ("出差请假", "请假出差"), False, (
         C("owner_id", "对象编号", "领导工号或班级编号", "a leader_id or unit_id", "编号", "工号", "人员编号", "班级编号", req=True),
         C("start", "开始", "YYYY-MM-DD（整天）或 YYYY-MM-DD HH:MM", "YYYY-MM-DD (whole day) or YYYY-MM-DD HH:MM", "开始时间", "开始日期", req=True),

@@ -1,4 +1,4 @@
-"""Reading a folder of CSV files or one .xlsx workbook into a :class:`solver.problem.Problem`.
+"""Reading a folder of CSV files or one .xlsx (or old .xls) workbook into a :class:`solver.problem.Problem`.
 
 ``read_problem(path)`` reads every table of the data contract, checks every cell and every
 reference between files, and either returns the problem with the warnings found, or raises
@@ -33,7 +33,7 @@ class ReadResult:
 
 
 def read_problem(path: str | Path) -> ReadResult:
-    """Read a folder of CSV files or an .xlsx workbook; raise InputError with every problem."""
+    """Read a folder of CSV files or an .xlsx/.xls workbook; raise InputError with every problem."""
     source_path = Path(path)
     out = Findings()
     source, tables = load(source_path, out)

@@ -30,17 +30,16 @@ from data.specs import (
     parse_date,
     parse_int,
     parse_moment,
-    parse_period_spec,
     parse_share,
     parse_time,
     parse_time_range,
     parse_timezone,
-    parse_week_spec,
     parse_weekday,
     parse_weekday_spec,
     split_ids,
 )
 from data.tables import Row, Source, Table
+from data.timecells import Meeting, parse_period_spec, parse_time_cell, parse_week_spec, split_rooms
 from solver.problem import (
     DINNER,
     LUNCH,
@@ -311,12 +310,19 @@ def _unit(c: Cells, weeks: int) -> Unit | None:
     )
 
 
-def _timetable(c: Cells, weeks: int) -> TimetableEntry | None:
+def _timetable(c: Cells, weeks: int) -> list[TimetableEntry] | None:
+    """One entry per meeting: a row gives weekday/periods/weeks, or a ``time`` cell of meetings."""
+    if c.has("time"):
+        return _meetings(c, weeks)
+    if not c.has("weekday"):
+        c.ok = False
+        if "weekday" not in c.table.missing:
+            c.fail("weekday", "需填写星期（或上课时间）", "give weekday (or time)")
     periods, start, end = _periods_or_times(c)
-    return c.build(
+    entry = c.build(
         TimetableEntry,
         owner_id=c.req("owner_id", _ident),
-        weekday=c.req("weekday", parse_weekday),
+        weekday=c.opt("weekday", parse_weekday, None),
         weeks=c.opt("weeks", _weeks(weeks), frozenset()),
         periods=periods,
         start=start,
@@ -325,6 +331,118 @@ def _timetable(c: Cells, weeks: int) -> TimetableEntry | None:
         campus=c.text("campus") or None,
         location=c.text("location"),
     )
+    return None if entry is None else [entry]
+
+
+def _meetings(c: Cells, weeks: int) -> list[TimetableEntry] | None:
+    """The meetings of the ``time`` cell; a part it leaves out comes from the row's own column."""
+    meetings = c.req("time", partial(parse_time_cell, weeks=weeks))
+    owner_id = c.req("owner_id", _ident)
+    row = _RowTime(
+        c.opt("weekday", parse_weekday, None),
+        c.opt("weeks", _weeks(weeks), None),
+        _row_span(c),
+    )
+    if meetings is None:
+        return None
+    rooms = _rooms(c, len(meetings))
+    entries = []
+    for meeting, room in zip(meetings, rooms, strict=True):
+        weekday, span, week_set = _meeting_parts(c, meeting, row)
+        entries.append(c.build(
+            TimetableEntry,
+            owner_id=owner_id,
+            weekday=weekday,
+            weeks=week_set,
+            periods=span[1] if span and span[0] == "periods" else None,
+            start=span[1][0] if span and span[0] == "times" else None,
+            end=span[1][1] if span and span[0] == "times" else None,
+            title=c.text("title"),
+            campus=c.text("campus") or None,
+            location=room,
+        ))  # fmt: skip
+    return None if not c.ok else [e for e in entries if e is not None]
+
+
+@dataclass(frozen=True)
+class _RowTime:
+    """What the row's own weekday/weeks/periods (or start+end) columns say, if anything."""
+
+    weekday: int | None
+    weeks: frozenset[int] | None
+    span: tuple[str, tuple[int, int]] | None  # ("periods", (3, 4)) or ("times", (840, 960))
+
+
+def _row_span(c: Cells) -> tuple[str, tuple[int, int]] | None:
+    periods = c.opt("periods", parse_period_spec, None)
+    start = c.opt("start", parse_time, None)
+    end = c.opt("end", _end_time, None)
+    if periods is not None:
+        return ("periods", periods)
+    if start is not None and end is not None:
+        c.order(start, end)
+        return ("times", (start, end))
+    return None
+
+
+def _meeting_parts(
+    c: Cells, meeting: Meeting, row: _RowTime
+) -> tuple[int | None, tuple[str, tuple[int, int]] | None, frozenset[int]]:
+    """Weekday, period span and weeks of one meeting, completed from the row's columns."""
+    cell_span = (
+        ("periods", meeting.periods) if meeting.periods
+        else ("times", meeting.times) if meeting.times else None
+    )  # fmt: skip
+    parts = (
+        ("weekday", "星期", "a weekday", meeting.weekday, row.weekday, "星期一"),
+        ("periods", "节次", "periods", cell_span, row.span, "第1-2节"),
+        ("weeks", "周次", "weeks", meeting.weeks, row.weeks, None),
+    )
+    chosen: list[Any] = []
+    for column, zh, en, in_cell, in_row, example in parts:
+        if in_cell is not None and in_row is not None and in_cell != in_row:
+            row_zh, row_en = _column_names(column, in_row, zh)
+            c.fail(
+                "time",
+                f"上课时间“{meeting.text}”的{zh}与{row_zh}列不一致；请只在一处填写",
+                f"the time {meeting.text!r} gives other {en} than the {row_en} column; give them in one place",
+            )  # fmt: skip
+        elif in_cell is None and in_row is None and example is not None:
+            c.fail(
+                "time",
+                f"上课时间“{meeting.text}”没有{zh}：请在上课时间中写出{zh}（如 {example}），或填写{zh}列",
+                f"the time {meeting.text!r} names no {en}: write it (e.g. {example}) or fill in the {column} column",
+            )  # fmt: skip
+        chosen.append(in_cell if in_cell is not None else in_row)
+    weekday, span, week_set = chosen
+    return weekday, span, week_set or frozenset()
+
+
+def _column_names(column: str, in_row: Any, zh: str) -> tuple[str, str]:
+    """The row's column(s) a meeting part was compared with, for messages."""
+    if column == "periods" and in_row[0] == "times":
+        return "开始/结束时间", "start/end"
+    return zh, column
+
+
+def _rooms(c: Cells, count: int) -> list[str]:
+    """One room per meeting: the rooms listed in the same order, or one room for all."""
+    text = c.text("location")
+    rooms = split_rooms(text)
+    if count == 1:
+        return [text]
+    if len(rooms) <= 1:
+        return [text] * count
+    if len(rooms) == count:
+        return rooms
+    c.fail(
+        "location",
+        f"地点“{text}”列出了 {len(rooms)} 个教室，但上课时间有 {count} 次上课；"
+        "请按上课时间的顺序逐一列出各次的教室（用 ; 分隔），或只写一个教室",
+        f"location {text!r} lists {len(rooms)} rooms but the time has {count} meetings; "
+        "list one room per meeting in the same order (separated by ;), or one room for all",
+    )  # fmt: skip
+    return [text] * count
 
 
 def _periods_or_times(c: Cells) -> tuple[tuple[int, int] | None, int | None, int | None]:
@@ -498,9 +616,11 @@ def parse_all(source: Source, tables: dict[str, Table | None], out: Findings) ->
     for stem, parse_row in ROW_PARSERS.items():
         table = tables.get(stem)
         rows = table.rows if table else []
-        parsed.records[stem] = [
-            (record, row.number)
-            for row in rows
-            if (record := parse_row(Cells(cast(Table, table), row, out), weeks)) is not None
-        ]
+        records: list[tuple[Any, int]] = []
+        parsed.records[stem] = records
+        for row in rows:
+            record = parse_row(Cells(cast(Table, table), row, out), weeks)
+            for item in record if isinstance(record, list) else [record]:
+                if item is not None:
+                    records.append((item, row.number))
     return parsed

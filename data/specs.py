@@ -1,6 +1,7 @@
 """Parsers for the spec strings and cell values of the data contract.
 
-Pure functions: each takes the text of one cell and returns the parsed value, or raises
+Week and period specs are read by :mod:`data.timecells` (one grammar with the combined 上课时间
+cell). Pure functions: each takes the text of one cell and returns the parsed value, or raises
 :class:`SpecError` (a ``ValueError``) whose message says in Chinese and English what is wrong and
 how to write it. Full-width characters are folded with NFKC first, so ``１－１６周（单）`` reads
 like ``1-16周(单)``.
@@ -41,116 +42,6 @@ def normalize(text: object) -> str:
 def _ranged(text: str) -> str:
     """Unify the ways of writing a range (``1~16``, ``1—16``, ``1至16``) to ``1-16``."""
     return _RANGE_WORDS.sub("-", text.translate(_DASHES))
-
-
-# week spec ------------------------------------------------------------------------------------
-_FILTERS = {"单": 1, "odd": 1, "双": 0, "even": 0, "全": None, "all": None}
-_WEEK_ITEM = re.compile(
-    r"^(?P<pre>单|双|odd|even|全|all)?"
-    r"(?:(?P<a>\d+)(?:-(?P<b>\d+))?)?"
-    r"(?P<post>单|双|odd|even|全|all)?$"
-)
-_WEEK_NOISE = re.compile(r"weeks?|第|周|[()\[\]{}【】<>\s]")
-_WEEK_HELP_ZH = "应写成 1-16、1-16周、1-15单、1-15周(单)、2-16(双)、1-8,10-16 或 第3周"
-_WEEK_HELP_EN = "write e.g. 1-16, 1-15单 / 1-15 odd, 2-16(双) / 2-16 even, 1-8,10-16"
-
-
-@lru_cache(maxsize=4096)  # pure; term files repeat the same few spellings
-def parse_week_spec(text: str, weeks: int) -> frozenset[int]:
-    """Weeks named by a week spec; blank = ``frozenset()`` (every week of the term).
-
-    ``weeks`` is the term's number of weeks: a week beyond it is an error.
-    """
-    spec = normalize(text)
-    if not spec:
-        return frozenset()
-    result: set[int] = set()
-    for item in _LIST_SEPARATORS.split(spec):
-        cleaned = _WEEK_NOISE.sub("", _ranged(item))
-        if cleaned:
-            result |= _week_item(cleaned, item.strip(), weeks)
-    if not result:
-        raise SpecError(
-            f"周次“{text}”不含任何周；{_WEEK_HELP_ZH}", f"week spec {text!r} names no week"
-        )
-    return frozenset(result)
-
-
-def _week_item(cleaned: str, item: str, weeks: int) -> set[int]:
-    match = _WEEK_ITEM.match(cleaned)
-    if not match or not (match["a"] or match["pre"] or match["post"]):
-        raise SpecError(
-            f"无法识别周次“{item}”；{_WEEK_HELP_ZH}",
-            f"cannot read week spec {item!r}; {_WEEK_HELP_EN}",
-        )
-    parity = _week_parity(match["pre"], match["post"], item)
-    first = int(match["a"]) if match["a"] else 1
-    last = int(match["b"]) if match["b"] else (first if match["a"] else weeks)
-    _check_week_range(first, last, item, weeks)
-    chosen = {w for w in range(first, last + 1) if parity is None or w % 2 == parity}
-    if not chosen:
-        raise SpecError(f"周次“{item}”不含任何周", f"week spec {item!r} names no week")
-    return chosen
-
-
-def _week_parity(pre: str | None, post: str | None, item: str) -> int | None:
-    filters = {_FILTERS[f] for f in (pre, post) if f}
-    if len(filters) > 1:
-        raise SpecError(
-            f"周次“{item}”同时写了单周和双周", f"week spec {item!r} says both odd and even"
-        )
-    return filters.pop() if filters else None
-
-
-def _check_week_range(first: int, last: int, item: str, weeks: int) -> None:
-    if first < 1:
-        raise SpecError(f"周次“{item}”：周次从第 1 周开始", f"week spec {item!r}: weeks start at 1")
-    if last < first:
-        raise SpecError(
-            f"周次“{item}”起止颠倒：应写成 {last}-{first}",
-            f"week spec {item!r} is reversed: write {last}-{first}",
-        )
-    if last > weeks:
-        raise SpecError(
-            f"周次“{item}”超出本学期的 {weeks} 个教学周",
-            f"week spec {item!r} goes beyond the term's {weeks} weeks",
-        )
-
-
-# period spec ----------------------------------------------------------------------------------
-_PERIOD_NOISE = re.compile(r"第|节|periods?|[()\s]")
-
-
-@lru_cache(maxsize=4096)  # pure; term files repeat the same few spellings
-def parse_period_spec(text: str) -> tuple[int, int]:
-    """``3``, ``3-4``, ``第3-4节``, ``01-02``, ``3-4节`` (and ``3,4``) as ``(first, last)``."""
-    cleaned = _PERIOD_NOISE.sub("", _ranged(normalize(text)))
-    numbers = _period_numbers(cleaned)
-    if numbers is None:
-        raise SpecError(
-            f"无法识别节次“{text}”；应写成 3、3-4 或 第3-4节",
-            f"cannot read periods {text!r}; write e.g. 3, 3-4 or 第3-4节",
-        )
-    first, last = numbers
-    if first < 1:
-        raise SpecError(f"节次“{text}”：节次从 1 开始", f"periods {text!r}: periods start at 1")
-    if last < first:
-        raise SpecError(
-            f"节次“{text}”起止颠倒：应写成 {last}-{first}",
-            f"periods {text!r} are reversed: write {last}-{first}",
-        )
-    return first, last
-
-
-def _period_numbers(cleaned: str) -> tuple[int, int] | None:
-    if match := re.fullmatch(r"(\d+)(?:-(\d+))?", cleaned):
-        first = int(match[1])
-        return first, int(match[2]) if match[2] else first
-    if re.fullmatch(r"\d+(?:[,、]\d+)+", cleaned):  # 第1,2节 (older exports): consecutive only
-        items = [int(n) for n in re.split(r"[,、]", cleaned)]
-        if items == list(range(items[0], items[0] + len(items))):
-            return items[0], items[-1]
-    return None
 
 
 # weekdays -------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Loading the raw tables: a folder of CSV files or the sheets of one .xlsx workbook.
+"""Loading the raw tables: a folder of CSV files or the sheets of one .xlsx (or old .xls) workbook.
 
 Every cell becomes a stripped string (Excel date, time and number cells are written the way the
 contract spells them: ``YYYY-MM-DD``, ``HH:MM``, ``3``). Headers are mapped to the contract's
@@ -23,6 +23,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from data.headers import TABLE_BY_STEM, TableSpec, column_for, stem_for
 from data.problems import Findings
 from data.specs import normalize
+from data.xls import XlsError, is_xls, xls_sheets
 
 TITLE_ROWS = 3  # at most this many title rows may stand above the header
 EXPLANATION_PREFIXES = ("说明:", "note:")  # compared after NFKC + casefold, so 说明： matches
@@ -73,8 +74,12 @@ def load(path: Path, out: Findings) -> tuple[Source, dict[str, Table | None]]:
     """The tables found at ``path``; a stem maps to None when its file was empty (reported)."""
     if path.is_dir():
         source, sheets = Source(path, False), _folder_sheets(path, out)
-    elif path.suffix.casefold() in (".xlsx", ".xlsm"):
-        source, sheets = Source(path, True), _workbook_sheets(path, out)
+    elif path.suffix.casefold() in (".xlsx", ".xlsm", ".xls") and path.is_file():
+        reader = _xls_workbook_sheets if _is_xls_file(path) else _workbook_sheets
+        if reader is _workbook_sheets and path.suffix.casefold() == ".xls":
+            _report_renamed(path, out)
+            return Source(path, True), {}
+        source, sheets = Source(path, True), reader(path, out)
     else:
         _report_bad_path(path, out)
         return Source(path, False), {}
@@ -84,18 +89,27 @@ def load(path: Path, out: Findings) -> tuple[Source, dict[str, Table | None]]:
 def _report_bad_path(path: Path, out: Findings) -> None:
     if not path.exists():
         out.problem(str(path), None, None, "找不到此文件夹或文件", "no such folder or file")
-    elif path.suffix.casefold() == ".xls":
-        out.problem(
-            path.name, None, None,
-            "不支持旧版 .xls 工作簿；请在 Excel 中另存为 .xlsx",
-            "old .xls workbooks are not supported; save it as .xlsx in Excel",
-        )  # fmt: skip
     else:
         out.problem(
             path.name, None, None,
-            "应为存放 CSV 文件的文件夹或一个 .xlsx 工作簿",
-            "expected a folder of CSV files or one .xlsx workbook",
+            "应为存放 CSV 文件的文件夹或一个 .xlsx/.xls 工作簿",
+            "expected a folder of CSV files or one .xlsx or .xls workbook",
         )  # fmt: skip
+
+
+def _is_xls_file(path: Path) -> bool:
+    """An old Excel workbook by its content (an .xls renamed .xlsx still reads as .xls)."""
+    with path.open("rb") as file:
+        head = file.read(8)
+    return is_xls(head) or (path.suffix.casefold() == ".xls" and not head.startswith(b"PK"))
+
+
+def _report_renamed(path: Path, out: Findings) -> None:
+    out.problem(
+        path.name, None, None,
+        f"此文件其实是 .xlsx 工作簿，只是扩展名写成了 .xls；请把文件名改为 {path.stem}.xlsx",
+        f"this file is really an .xlsx workbook named .xls; rename it to {path.stem}.xlsx",
+    )  # fmt: skip
 
 
 def _folder_sheets(folder: Path, out: Findings) -> dict[str, RawSheet]:
@@ -184,18 +198,38 @@ def _workbook_sheets(path: Path, out: Findings) -> dict[str, RawSheet]:
         return {}
     sheets: dict[str, RawSheet] = {}
     for sheet in workbook.worksheets:
-        label = f"{path.name}[{sheet.title}]"
-        stem = stem_for(sheet.title)
-        if stem is None:
-            out.warning(
-                label, None, None,
-                "不是数据约定中的工作表，已忽略", "not a sheet of the data contract; ignored",
-            )  # fmt: skip
-        elif _claim(sheets, stem, label, out):
+        if stem := _sheet_stem(sheets, path, sheet.title, out):
             records = [
                 (n, [cell_text(c) for c in row]) for n, row in enumerate(sheet.iter_rows(), 1)
             ]
-            sheets[stem] = RawSheet(label, records, False)
+            sheets[stem] = RawSheet(f"{path.name}[{sheet.title}]", records, False)
+    return sheets
+
+
+def _sheet_stem(sheets: dict[str, RawSheet], path: Path, title: str, out: Findings) -> str | None:
+    """The table a sheet supplies; None (reported) when it is no table or a second one."""
+    label = f"{path.name}[{title}]"
+    stem = stem_for(title)
+    if stem is None:
+        out.warning(
+            label, None, None,
+            "不是数据约定中的工作表，已忽略", "not a sheet of the data contract; ignored",
+        )  # fmt: skip
+        return None
+    return stem if _claim(sheets, stem, label, out) else None
+
+
+def _xls_workbook_sheets(path: Path, out: Findings) -> dict[str, RawSheet]:
+    """The sheets of an old .xls workbook, read by the same rules (see :mod:`data.xls`)."""
+    sheets: dict[str, RawSheet] = {}
+    try:
+        for title, rows in xls_sheets(path):
+            if stem := _sheet_stem(sheets, path, title, out):
+                records = [(n, [cell_text(c) for c in row]) for n, row in enumerate(rows, 1)]
+                sheets[stem] = RawSheet(f"{path.name}[{title}]", records, False)
+    except XlsError as error:
+        out.problem(path.name, None, None, error.zh, error.en)
+        return {}
     return sheets
 
 
@@ -329,4 +363,13 @@ def _report_columns(table: Table, header_row: int, extra: list[str], out: Findin
                 table.label, header_row, column.name,
                 f"缺少必需的列“{column.zh}”（{column.name}）",
                 f"required column {column.name} ({column.zh}) is missing",
+            )  # fmt: skip
+    for group in table.spec.one_of:
+        if not any(name in table.headers for name in group):
+            table.missing.update(group)
+            columns = [table.spec.column(name) for name in group]
+            out.problem(
+                table.label, header_row, group[0],
+                "需要以下列之一：" + "、".join(f"“{c.zh}”（{c.name}）" for c in columns),
+                "one of these columns is required: " + ", ".join(f"{c.name} ({c.zh})" for c in columns),
             )  # fmt: skip

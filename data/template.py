@@ -46,11 +46,22 @@ def _write_sheet(workbook: openpyxl.Workbook, spec: TableSpec, lang: str) -> Non
         header.font = _HEADER_FONT
         if column.required:
             header.fill = _REQUIRED_FILL
-        header.comment = Comment(f"{column.name} / {column.zh}\n{notes[index - 1]}", "frontline")
+        header.comment = _comment(column, notes[index - 1], lang)
         sheet.cell(row=2, column=index).font = _NOTE_FONT
         letter = header.column_letter
         sheet.column_dimensions[letter].width = max(12, min(40, len(notes[index - 1]) + 2))
     sheet.freeze_panes = "A3"
+
+
+def _comment(column: Column, note: str, lang: str) -> Comment:
+    """The header's comment: the column's names, its explanation and, where given, examples."""
+    lines = [f"{column.name} / {column.zh}", note]
+    if column.examples:
+        lines.append("例如（各教务系统的写法）：" if lang == "zh" else "Examples (as each system writes it):")
+        lines.extend(column.examples)
+    comment = Comment("\n".join(lines), "frontline")
+    comment.width, comment.height = 360, 40 + 20 * len(lines)
+    return comment
 
 
 def _explanation(column: Column, lang: str) -> str:

@@ -140,6 +140,28 @@ def write_xlsx(path: Path, tables: Tables, names: dict[str, str] | None = None) 
     return path
 
 
+_XLS_FORMATS = {dt.date: "yyyy-mm-dd", dt.datetime: "yyyy-mm-dd hh:mm", dt.time: "hh:mm"}
+
+
+def write_xls(path: Path, tables: Tables, names: dict[str, str] | None = None) -> Path:
+    """Write the tables as sheets of one old-format .xls workbook (xlwt), typed as Excel would."""
+    import xlwt
+
+    workbook = xlwt.Workbook(encoding="utf-8")
+    styles = {kind: xlwt.easyxf(num_format_str=fmt) for kind, fmt in _XLS_FORMATS.items()}
+    for stem, rows in tables.items():
+        sheet = workbook.add_sheet((names or {}).get(stem, stem))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                value = text if r == 0 else excel_value(text)
+                if type(value) in styles:
+                    sheet.write(r, c, value, styles[type(value)])
+                elif value is not None:
+                    sheet.write(r, c, value)
+    workbook.save(str(path))
+    return path
+
+
 def read_errors(path: Path) -> InputError:
     """The InputError that reading ``path`` must raise."""
     with pytest.raises(InputError) as caught:

@@ -88,8 +88,9 @@ def test_undecodable_file(tmp_path: Path, tables: Tables) -> None:
 def test_not_a_folder_or_workbook(tmp_path: Path) -> None:
     assert where(read_errors(tmp_path / "nowhere").problems) == {(str(tmp_path / "nowhere"), None, None)}  # fmt: skip
     old = tmp_path / "term.xls"
-    old.write_bytes(b"\xd0\xcf\x11\xe0")
-    assert "xlsx" in read_errors(old).problems[0].zh
+    old.write_bytes(b"\xd0\xcf\x11\xe0")  # an .xls cut short
+    assert where(read_errors(old).problems) == {("term.xls", None, None)}
+    assert "无法打开工作簿" in read_errors(old).problems[0].zh
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip")
     assert where(read_errors(broken).problems) == {("broken.xlsx", None, None)}

@@ -12,15 +12,14 @@ from data.specs import (
     parse_date,
     parse_int,
     parse_moment,
-    parse_period_spec,
     parse_share,
     parse_time,
     parse_timezone,
-    parse_week_spec,
     parse_weekday,
     parse_weekday_spec,
     split_ids,
 )
+from data.timecells import parse_period_spec, parse_week_spec
 
 ALL_16 = frozenset(range(1, 17))
 ODD_1_15 = frozenset({1, 3, 5, 7, 9, 11, 13, 15})  # hand-checked: eight odd weeks

@@ -77,3 +77,18 @@ def test_filled_template_reads_like_the_csv_folder(tmp_path: Path, tables: Table
     from_csv = read_problem(write_csvs(tmp_path / "csv", tables))
     assert from_template.problem == from_csv.problem
     assert where(from_template.warnings) == {("t.xlsx[节假日]", None, None)}  # 2027 estimated
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_template_documents_the_time_column_with_examples(tmp_path: Path, lang: str) -> None:
+    write_template(tmp_path / "t.xlsx", lang)
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx")["课表" if lang == "zh" else "timetable"]
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("上课时间" if lang == "zh" else "time") + 1
+    note = sheet.cell(row=2, column=column).value
+    assert "星期一第6-7节{1-16周}" in note
+    comment = sheet.cell(row=1, column=column).comment.text
+    for example in ("星期一第6-7节{1-16周}", "1-16(周)星期一[01-02节]", "[1-16单周]星期三[5-6节]", "[030405节]"):
+        assert example in comment
+    location = sheet.cell(row=2, column=header.index("地点" if lang == "zh" else "location") + 1).value
+    assert ";" in location  # one room per meeting, in the same order

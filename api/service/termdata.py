@@ -1,6 +1,6 @@
 """Term data as the service keeps it: uploads checked and stored as they came, change rows applied.
 
-An upload is an .xlsx workbook or a .zip of the contract's CSV files. It is validated by
+An upload is an .xlsx workbook, an old .xls workbook, or a .zip of the contract's CSV files. It is validated by
 ``data.reader.read_problem`` exactly as the command line does (written to a temporary folder), and
 stored byte for byte. A change (``POST /api/terms/{id}/changes``) is applied to the tables of the
 data the published plan was made from; the result is written as CSV files, read back through the
@@ -25,6 +25,7 @@ from data.holidays_cn import china_holidays
 from data.problems import Findings, InputError, InputProblem
 from data.reader import ReadResult, read_problem
 from data.tables import load
+from data.xls import is_xls, looks_like_html
 from solver.problem import Problem
 
 XLSX_MARKER = "xl/workbook.xml"
@@ -37,7 +38,7 @@ class Checked:
     """Validated term data: the problem, its warnings, and the bytes to store."""
 
     result: ReadResult
-    media: str  # xlsx | zip
+    media: str  # xlsx | xls | zip
     content: bytes
     filename: str
 
@@ -64,19 +65,22 @@ def warnings_of(result: ReadResult) -> list[Problem5]:
 
 # uploads -----------------------------------------------------------------------------------------
 def media_of(content: bytes, filename: str) -> str:
-    """``xlsx`` or ``zip``; anything else is refused with a message that says what to send."""
-    name = filename.casefold()
+    """``xlsx``, ``xls`` or ``zip``; anything else is refused with a message that says what to send."""
+    if is_xls(content[:8]):
+        return "xls"
     if content[:4] != b"PK\x03\x04":
-        if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or name.endswith(".xls"):
+        if filename.casefold().endswith(".xls") and looks_like_html(content[:2048]):
             raise ApiError(
                 415, "unsupported_file",
-                "不支持旧版 .xls 工作簿；请在 Excel 中另存为 .xlsx 后上传",
-                "old .xls workbooks are not supported; save it as .xlsx in Excel and upload that",
+                f"“{filename}”其实是网页（HTML 表格，很多教务系统这样导出），不是 Excel 工作簿；"
+                "请用 Excel 打开后另存为 .xlsx 或 .xls 再上传",
+                f"{filename!r} is really a web page (an HTML table, as many academic-affairs systems "
+                "export it), not an Excel workbook; open it in Excel, save it as .xlsx or .xls and upload that",
             )  # fmt: skip
         raise ApiError(
             415, "unsupported_file",
-            f"文件“{filename}”不是 .xlsx 工作簿，也不是 CSV 文件的 .zip 压缩包；请上传其中之一",
-            f"{filename!r} is neither an .xlsx workbook nor a .zip of CSV files; upload one of those",
+            f"文件“{filename}”不是 .xlsx/.xls 工作簿，也不是 CSV 文件的 .zip 压缩包；请上传其中之一",
+            f"{filename!r} is neither an .xlsx or .xls workbook nor a .zip of CSV files; upload one of those",
         )  # fmt: skip
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
@@ -95,10 +99,11 @@ def materialized(content: bytes, media: str, filename: str, max_unzipped: int) -
     """The stored data as a path ``read_problem`` reads: a workbook file or a folder of CSVs."""
     with tempfile.TemporaryDirectory(prefix="frontline-") as tmp:
         root = Path(tmp)
-        if media == "xlsx":
-            name = PurePosixPath(filename.replace("\\", "/")).name or "term.xlsx"
-            if not name.casefold().endswith((".xlsx", ".xlsm")):
-                name = f"{Path(name).stem or 'term'}.xlsx"
+        if media in ("xlsx", "xls"):
+            suffixes = (".xlsx", ".xlsm") if media == "xlsx" else (".xls",)
+            name = PurePosixPath(filename.replace("\\", "/")).name or f"term.{media}"
+            if not name.casefold().endswith(suffixes):
+                name = f"{Path(name).stem or 'term'}.{media}"
             path = root / name
             path.write_bytes(content)
             yield path

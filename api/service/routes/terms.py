@@ -55,11 +55,11 @@ def too_large(limit: int) -> ApiError:
 
 @router.post(
     "", status_code=201, response_model=UploadOut, responses=errors(413, 415),
-    summary="上传学期数据 / upload term data (.xlsx, or .zip of CSV files)",
+    summary="上传学期数据 / upload term data (.xlsx or .xls, or .zip of CSV files)",
 )  # fmt: skip
 def upload(
     state: StateDep, session: SessionDep, who: Office, lang: LangDep,
-    file: Annotated[UploadFile, File(description=".xlsx 工作簿或 CSV 文件的 .zip / an .xlsx workbook or a .zip of CSV files")],
+    file: Annotated[UploadFile, File(description=".xlsx/.xls 工作簿或 CSV 文件的 .zip / an .xlsx or .xls workbook or a .zip of CSV files")],
 ) -> UploadOut:  # fmt: skip
     content = read_upload(file, state.settings.max_upload_bytes)
     term, dataset, checked = actions.upload_term(session, state.settings, content, file.filename or "upload", who.name)

@@ -100,7 +100,7 @@ class Dataset(Base):
     kind: Mapped[str] = mapped_column(String(16))  # upload | change
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("datasets.id"), default=None)
     filename: Mapped[str] = mapped_column(String(400), default="")
-    media: Mapped[str] = mapped_column(String(16))  # xlsx | zip
+    media: Mapped[str] = mapped_column(String(16))  # xlsx | xls | zip
     content: Mapped[bytes] = mapped_column(LargeBinary)  # the original upload, or the parent's
     change_request: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
