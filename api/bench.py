@@ -122,7 +122,8 @@ def _replans(problem, plan, options):
         trip = Absence(visit.leader_id, dt.datetime.combine(day, dt.time()),
                        dt.datetime.combine(day + dt.timedelta(days=3), dt.time()), "travel", "bench")
         changes.append(("trip", replace(problem, absences=problem.absences + (trip,))))
-    lesson = next((e for e in later if e.visit_kind == "class"), None)
+    units = {u.unit_id for u in problem.units}
+    lesson = next((e for e in later if e.visit_kind == "class" and e.target_id in units), None)
     if lesson is not None:
         clock = lesson.start.hour * 60 + lesson.start.minute
         entry = TimetableEntry(lesson.target_id, lesson.start.isoweekday(), frozenset(),

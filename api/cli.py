@@ -66,6 +66,8 @@ def solve(
 ) -> None:
     """生成学期计划 / plan the term."""
     started = time.perf_counter()  # the time limit covers everything from reading to writing
+    if not quiet:
+        err.print(ui.reading(data, lang), markup=False, highlight=False)
     result = _read(data, lang)
     _solve_and_write(
         result.problem, out_dir, time_limit, workers, seed, deterministic, lang, quiet, result.warnings, started

@@ -40,6 +40,9 @@ class ProblemError(ValueError):
         self.problems = tuple(problems)
         super().__init__("; ".join(self.problems))
 
+    def __reduce__(self) -> tuple[type, tuple[tuple[str, ...]]]:  # survives a process pool
+        return (type(self), (self.problems,))
+
 
 def hhmm(minutes: int) -> str:
     """Minutes after midnight as ``HH:MM``."""
