@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from pathlib import Path
@@ -22,7 +23,30 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 Lang = Annotated[str, typer.Option("--lang", help="消息语言 / message language: zh | en")]
+
+
+def _seconds(value: float | None) -> float | None:
+    """``--time-limit``: a positive, finite number of seconds (0, negative, nan and inf refused)."""
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter(f"应为大于 0 的有限秒数 / must be a positive finite number of seconds, not {value}")
+    return value
+
+
 DataArg = Annotated[Path, typer.Argument(help="CSV 文件夹或 .xlsx/.xls 工作簿 / folder of CSV files or an .xlsx or .xls workbook")]
+
+
+def _limits():
+    """The service's input limits (``FRONTLINE_MAX_UNZIPPED_BYTES``, ``FRONTLINE_MAX_ZIP_ENTRIES``,
+    ``FRONTLINE_MAX_CELLS``), so that the command line reads exactly what the service accepts."""
+    from pydantic import ValidationError
+
+    from api.service.settings import Settings
+
+    try:
+        return Settings().limits
+    except ValidationError as exc:
+        err.print(f"FRONTLINE_* 设置有误 / invalid FRONTLINE_* setting: {exc}", markup=False)
+        raise typer.Exit(2) from None
 
 
 def _read(data: Path, lang: str):
@@ -31,17 +55,22 @@ def _read(data: Path, lang: str):
     from data.reader import read_problem
 
     try:
-        result = read_problem(data)
+        result = read_problem(data, _limits())
     except InputError as exc:
-        for w in exc.warnings:
-            err.print(f"[yellow]{ui.warning_word(lang)}[/] {w.format(lang)}", highlight=False)
-        for p in exc.problems:
-            err.print(p.format(lang), highlight=False, markup=False)
-        err.print(ui.invalid_input(len(exc.problems), lang), highlight=False)
-        raise typer.Exit(2) from None
+        _invalid(exc, lang)
     for w in result.warnings:
         err.print(f"[yellow]{ui.warning_word(lang)}[/] {w.format(lang)}", highlight=False)
     return result
+
+
+def _invalid(exc, lang: str):
+    """Print every problem (and warning) of an InputError, then exit 2."""
+    for w in exc.warnings:
+        err.print(f"[yellow]{ui.warning_word(lang)}[/] {w.format(lang)}", highlight=False)
+    for p in exc.problems:
+        err.print(p.format(lang), highlight=False, markup=False)
+    err.print(ui.invalid_input(len(exc.problems), lang), highlight=False)
+    raise typer.Exit(2) from None
 
 
 @app.command()
@@ -57,7 +86,7 @@ def check(data: DataArg, lang: Lang = "zh") -> None:
 def solve(
     data: DataArg,
     out_dir: Annotated[Path, typer.Option("--out", help="输出文件夹 / output folder")],
-    time_limit: Annotated[float, typer.Option("--time-limit", help="秒 / seconds")] = 60.0,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="秒 / seconds", callback=_seconds)] = 60.0,
     workers: Annotated[int, typer.Option("--workers", help="CP-SAT 线程数，0=全部 / threads, 0 = all cores")] = 0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     deterministic: Annotated[bool, typer.Option("--deterministic", help="确定性时间预算：同数据同种子同结果 / reproducible plan")] = False,
@@ -109,8 +138,9 @@ def replan(
     previous: Annotated[Path, typer.Option("--previous", help="上一版计划文件夹 / the published plan folder")],
     out_dir: Annotated[Path | None, typer.Option("--out", help="新计划文件夹 / output folder")] = None,
     now: Annotated[str | None, typer.Option("--now", help="此时刻之前的安排不变，如 2026-10-21T12:00 / events before this stay")] = None,
+    records: Annotated[Path | None, typer.Option("--records", help="走访记录：记录为未开展的安排不再计数并补排 / records: visits not held are re-placed")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示变化，不写文件 / print the diff only")] = False,
-    time_limit: Annotated[float, typer.Option("--time-limit")] = 30.0,
+    time_limit: Annotated[float, typer.Option("--time-limit", callback=_seconds)] = 30.0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     lang: Lang = "zh",
     quiet: Annotated[bool, typer.Option("--quiet")] = False,
@@ -118,6 +148,8 @@ def replan(
     """数据变化后重新排程，尽量少改动 / re-plan after a change, moving as little as possible."""
     from calendars.feeds import write_feeds
     from data.plan_io import PlanFileError, read_plan, summary, write_changes, write_plan
+    from data.problems import InputError
+    from solver.evidence.replan import not_held_reasons
     from solver.replan import replan as run_replan
     from solver.solve import SolveOptions
     from solver.verify import verify as run_verify
@@ -133,9 +165,26 @@ def replan(
     except (PlanFileError, ValueError) as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from None
+    if previous_plan.term_id and previous_plan.term_id != result.problem.term.term_id:
+        err.print(
+            f"--previous: 计划 {previous} 属于学期 {previous_plan.term_id}，而数据是学期 {result.problem.term.term_id} 的；"
+            "请给出这一学期发布的计划 / "
+            f"the plan in {previous} is of term {previous_plan.term_id!r}, the data is of term "
+            f"{result.problem.term.term_id!r}; give the plan published for this term",
+            markup=False,
+        )
+        raise typer.Exit(2)
+    not_held: dict[str, str] = {}
+    if records is not None:
+        from data.evidence_files import read_records
+
+        try:
+            not_held = not_held_reasons(read_records(records, result.problem, previous_plan).records, previous_plan, lang)
+        except InputError as exc:
+            _invalid(exc, lang)
     options = SolveOptions(time_limit=time_limit, seed=seed, lang=lang, started=started)
     with ui.Progress(err, quiet, lang) as progress:
-        outcome = run_replan(result.problem, previous_plan, moment, options, progress.update)
+        outcome = run_replan(result.problem, previous_plan, moment, options, progress.update, not_held)
     ui.print_changes(out, outcome, result.problem, lang)
     if dry_run or out_dir is None:
         return
@@ -176,14 +225,57 @@ def verify(
 
 @app.command()
 def template(
-    path: Annotated[Path, typer.Argument(help="输出的 .xlsx / the .xlsx to write")],
+    path: Annotated[Path | None, typer.Argument(help="输出的学期数据 .xlsx / the term-data .xlsx to write")] = None,
+    records: Annotated[Path | None, typer.Option("--records", help="改为写出空白走访记录 .xlsx / write an empty records workbook instead")] = None,
     lang: Lang = "zh",
 ) -> None:
-    """写出空白数据模板 / write an empty workbook to fill in."""
-    from data.template import write_template
+    """写出空白数据模板（或 --records 走访记录模板）/ write an empty workbook to fill in."""
+    from data.template import write_records_template, write_template
 
+    if (path is None) == (records is None):
+        err.print("请给出一个输出文件：PATH（学期数据）或 --records FILE.xlsx（走访记录）/ give PATH or --records FILE.xlsx")
+        raise typer.Exit(2)
+    if records is not None:
+        write_records_template(records, lang=lang)
+        out.print(f"{records}")
+        return
+    assert path is not None
     write_template(path, lang=lang)
     out.print(f"{path}")
+
+
+@app.command()
+def compliance(
+    data: DataArg,
+    plan_dir: Annotated[Path, typer.Option("--plan", help="已发布的计划文件夹 / the published plan folder")],
+    records: Annotated[Path, typer.Option("--records", help="走访记录：CSV 文件夹或 .xlsx / records folder or workbook")],
+    out_dir: Annotated[Path, typer.Option("--out", help="报告文件夹 / report folder")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="截至时刻，如 2026-11-30 或 2026-11-30T18:00；默认学期末 / as of (default: the term's end)")] = None,
+    lang: Lang = "zh",
+) -> None:
+    """走访记录、学生确认、诉求台账 -> 考核报告 / the compliance report from the records."""
+    from api.evidence_console import parse_as_of, print_compliance
+    from data.evidence_files import read_records, write_compliance
+    from data.plan_io import PlanFileError, read_plan
+    from data.problems import InputError
+    from solver.evidence.report import compliance as run_compliance
+
+    result = _read(data, lang)
+    try:
+        plan = read_plan(plan_dir)
+        moment = parse_as_of(as_of, result.problem.term.timezone)
+    except (PlanFileError, ValueError) as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    try:
+        read = read_records(records, result.problem, plan)
+    except InputError as exc:
+        _invalid(exc, lang)
+    for w in read.warnings:
+        err.print(f"[yellow]{ui.warning_word(lang)}[/] {w.format(lang)}", highlight=False)
+    report = run_compliance(result.problem, plan, read.records, moment, lang=lang)
+    write_compliance(report, out_dir, lang)
+    print_compliance(out, report, out_dir, lang)
 
 
 @app.command()
@@ -207,7 +299,7 @@ def generate(
 @app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="输出文件夹 / output folder")] = Path("demo-plan"),
-    time_limit: Annotated[float, typer.Option("--time-limit")] = 30.0,
+    time_limit: Annotated[float, typer.Option("--time-limit", callback=_seconds)] = 30.0,
     lang: Lang = "zh",
 ) -> None:
     """校验并规划内置示范大学 / check and plan the bundled demo university."""
@@ -246,9 +338,10 @@ def serve(
 def bench(
     sizes: Annotated[str, typer.Option("--sizes", help="如 S,M,L,XL / e.g. S,M,L,XL")] = "M,L",
     seeds: Annotated[str | None, typer.Option("--seeds", help="种子，如 1-10 或 3,5；默认 S、M 1-10，L 1-5，XL 1-3 / seeds, default per size")] = None,
-    time_limit: Annotated[float | None, typer.Option("--time-limit", help="每个规模的求解秒数(默认 M 10, L 60, XL 300) / seconds per size")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="每个规模的求解秒数(默认 M 10, L 60, XL 300) / seconds per size", callback=_seconds)] = None,
     replans: Annotated[bool, typer.Option("--replan/--no-replan", help="同时测量重新排程 / also measure re-plans")] = True,
     markdown_out: Annotated[Path | None, typer.Option("--markdown", help="把结果表写成 Markdown / write the tables as Markdown")] = None,
+    evidence: Annotated[bool, typer.Option("--evidence", help="改为测量考核报告（整学期走访记录，3 个种子）/ measure the compliance report instead (a full term of records, 3 seeds)")] = False,
 ) -> None:
     """性能与质量基准(对比逐个排的基线) / speed and quality against the first-fit baseline."""
     from api.bench import DEFAULT_LIMITS, DEFAULT_SEEDS, markdown
@@ -259,15 +352,23 @@ def bench(
     if unknown:
         err.print(f"--sizes: {', '.join(unknown)} 不是 S、M、L、XL / not one of S, M, L, XL")
         raise typer.Exit(2)
-    limits = {s: time_limit for s in chosen} if time_limit else dict(DEFAULT_LIMITS)
-    chosen_seeds = dict(DEFAULT_SEEDS)
+    picked: tuple[int, ...] = ()
     if seeds:
         try:
             picked = tuple(sorted(_seed_list(seeds)))
         except ValueError:
             err.print(f"--seeds: {seeds!r} 应写成 1-10 或 3,5 / write e.g. 1-10 or 3,5")
             raise typer.Exit(2) from None
-        chosen_seeds = {s: picked for s in chosen}
+    if evidence:
+        from api import bench_evidence
+
+        found = bench_evidence.bench(chosen, list(picked or (1, 2, 3)), out)
+        if markdown_out is not None:
+            markdown_out.write_text(bench_evidence.markdown(found) + "\n", encoding="utf-8")
+            out.print(f"{markdown_out}")
+        return
+    limits = {s: time_limit for s in chosen} if time_limit else dict(DEFAULT_LIMITS)
+    chosen_seeds = {s: picked for s in chosen} if picked else dict(DEFAULT_SEEDS)
     results = run_bench(chosen, chosen_seeds, limits, replans, out)
     if markdown_out is not None:
         markdown_out.write_text(markdown(results) + "\n", encoding="utf-8")

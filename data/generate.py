@@ -9,13 +9,14 @@ Usage: ``python -m data.generate M 7 /tmp/m7``.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import random
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from data.cells import csv_writer_rows
 
 Row = list[str]
 
@@ -731,9 +732,7 @@ def build(size: Size, seed: int) -> dict[str, list[Row]]:
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Row]) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+        csv_writer_rows(f, header, rows)
 
 
 def write_files(rows: dict[str, list[Row]], out: Path) -> None:

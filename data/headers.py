@@ -82,6 +82,10 @@ TABLES: tuple[TableSpec, ...] = (
         C("buffer_minutes", "缓冲分钟数", "同校区两项安排之间至少间隔的分钟数，默认 10", "minimum gap between two commitments, default 10", "缓冲时间", "间隔分钟"),
         C("lunch", "午休", "午餐时段 HH:MM-HH:MM，一线工作时段不跨越，默认 12:00-13:30", "lunch break HH:MM-HH:MM that frontline blocks never cross, default 12:00-13:30", "午餐", "午休时间", "午餐时间"),
         C("dinner", "晚餐", "晚餐时段 HH:MM-HH:MM，一线工作时段不跨越，默认 17:30-18:30", "dinner break HH:MM-HH:MM that frontline blocks never cross, default 17:30-18:30", "晚餐时间", "晚饭时间"),
+        C("respond_days", "响应时限", "学生诉求须在几个工作日内答复，默认 2", "working days to answer a student item, default 2", "响应工作日", "答复时限"),
+        C("resolve_days", "办结时限", "学生诉求须在几个工作日内办结，默认 7", "working days to resolve a student item, default 7", "办结工作日", "解决时限"),
+        C("checkin_min", "签到确认人数", "几名学生签到即确认一次走访，默认 3", "distinct student check-ins that confirm a visit, default 3", "签到人数"),
+        C("confirm_share", "确认比例", "面对面走访中须经学生确认的比例 0-1，默认 0.8", "share of held face-to-face visits that must be confirmed, default 0.8", "学生确认比例"),
     )),
     TableSpec("periods", ("节次", "作息时间", "作息时间表"), True, (
         C("period", "节次", "第几节，1、2、…（含晚上的节次）", "period number 1, 2, ... (evening included)", "节", "第几节", "节次编号", req=True),
@@ -196,7 +200,48 @@ TABLES: tuple[TableSpec, ...] = (
     )),
 )  # fmt: skip
 
-TABLE_BY_STEM = {t.stem: t for t in TABLES}
+
+# The records contract (records-contract.md): what happened, who confirmed it, what students raised.
+RECORD_TABLES: tuple[TableSpec, ...] = (
+    TableSpec("visits", ("走访记录",), True, (
+        C("record_id", "记录编号", "唯一编号，如 R0001", "unique id, e.g. R0001", "编号", "走访记录编号", req=True),
+        C("uid", "计划编号", "计划中的安排编号（events.csv 的 uid）；计划外走访留空", "the planned event's uid (events.csv); blank for an unplanned visit", "安排编号", "日程编号", "计划uid"),
+        C("leader_id", "工号", "领导工号（须为该计划安排的领导）", "the leader's id (the planned event's leader)", "领导工号", "领导编号", "人员编号", req=True),
+        C("status", "开展情况", "held（已开展）或 not_held（未开展）", "held or not_held", "状态", "是否开展", "开展状态", req=True),
+        C("start", "开始时间", "实际开始 YYYY-MM-DD HH:MM（已开展时必填）", "actual start YYYY-MM-DD HH:MM (when held)", "实际开始时间", "开始"),
+        C("end", "结束时间", "实际结束 YYYY-MM-DD HH:MM（已开展时必填）", "actual end YYYY-MM-DD HH:MM (when held)", "实际结束时间", "结束"),
+        C("visit_kind", "七进类别", "计划外走访必填：classroom、class、dorm、canteen、society、lecture、online 之一；默认为计划的类别", "for an unplanned visit: one of the seven kinds; default the planned event's", "七进类型", "类别"),
+        C("target_id", "走访对象编号", "计划外走访必填：联系对象、场所、活动或教学班编号；默认为计划的对象", "for an unplanned visit: unit, venue, activity or section id; default the planned event's", "对象编号", "联系对象编号", "走访对象"),
+        C("attendees", "学生人数", "见到的学生人数（整数，可空）", "students met (whole number, optional)", "参加学生人数", "人数", "参加人数"),
+        C("reason", "未开展原因", "未开展时必填，如 临时会议、学生考试周", "why not held (required when not held)", "原因"),
+        C("recorded_at", "记录时间", "填写记录的时间 YYYY-MM-DD HH:MM", "when the record was made, YYYY-MM-DD HH:MM", "填报时间", "登记时间", req=True),
+        C("note", "备注", "备注（可空）", "note (optional)", "说明"),
+    )),
+    TableSpec("confirmations", ("学生确认",), False, (
+        C("record_id", "记录编号", "被确认或否认的走访记录编号", "the visit record confirmed or denied", "走访记录编号", req=True),
+        C("source", "确认方式", "unit（联系对象确认）、checkin（学生签到）或 callback（回访）", "unit, checkin or callback", "来源", "确认来源", req=True),
+        C("result", "确认结果", "confirmed（属实）或 denied（否认）", "confirmed or denied", "结果", req=True),
+        C("by", "确认人", "unit：确认的联系对象编号；checkin：签到标识（学号或设备的加盐哈希）；callback：回访人姓名", "unit: the unit_id; checkin: an opaque attendee key; callback: the office member's name", "确认单位", "签到标识", "回访人", req=True),
+        C("at", "确认时间", "YYYY-MM-DD HH:MM（签到须到分钟；联系对象确认、回访可只写日期）", "YYYY-MM-DD HH:MM (a check-in to the minute; a unit confirmation or callback may give a date)", "时间", "签到时间", req=True),
+        C("note", "备注", "备注（可空）", "note (optional)", "说明"),
+    )),
+    TableSpec("feedback", ("学生诉求台账", "诉求台账", "学生诉求"), False, (
+        C("item_id", "诉求编号", "唯一编号，如 F001", "unique id, e.g. F001", "编号", req=True),
+        C("raised_at", "提出时间", "学生提出的时间 YYYY-MM-DD HH:MM", "when it was raised, YYYY-MM-DD HH:MM", "反映时间", "登记时间", req=True),
+        C("record_id", "走访记录编号", "在哪次走访中提出（可空）", "the visit where it was raised (optional)", "记录编号"),
+        C("unit_id", "联系对象编号", "涉及的联系对象编号（可空）", "the unit it concerns (optional)", "对象编号", "班级编号"),
+        C("category", "诉求类别", "study 学业、ideology 思想、mental 心理、life 生活、employment 就业、safety 安全、other 其他", "study, ideology, mental, life, employment, safety or other", "类别", "类型", req=True),
+        C("text", "诉求内容", "学生反映的问题", "what was raised", "内容", "问题", req=True),
+        C("owner", "责任人", "承办的领导工号，或须办理的部门名称", "a leader_id, or the department that must act", "承办人", "承办部门", "责任单位", "责任部门", req=True),
+        C("responded_at", "答复时间", "首次答复学生的时间（可空）", "first answer to the students (optional)", "首次答复时间", "响应时间"),
+        C("resolved_at", "办结时间", "办结并答复的时间（可空）", "resolved, with the answer given (optional)", "解决时间", "完成时间"),
+        C("rating", "评价", "学生评价：satisfied 满意、basically 基本满意、unsatisfied 不满意（可空）", "satisfied, basically or unsatisfied (optional)", "满意度", "学生评价"),
+        C("reopened", "重新办理次数", "因不满意重新办理的次数，默认 0", "times reopened after an unsatisfied rating, default 0", "重办次数", "退回次数"),
+        C("anonymous", "匿名", "是否匿名（是/否）：匿名时承办人看不到提出者", "true: the owner never sees who raised it", "是否匿名"),
+    )),
+)  # fmt: skip
+
+TABLE_BY_STEM = {t.stem: t for t in (*TABLES, *RECORD_TABLES)}
 
 
 def header_key(text: object) -> str:
@@ -216,8 +261,14 @@ def _build_index(spec: TableSpec) -> dict[str, str]:
     return index
 
 
-HEADER_INDEX = {spec.stem: _build_index(spec) for spec in TABLES}
-_STEMS = {header_key(name): t.stem for t in TABLES for name in (t.stem, *t.zh_names)}
+HEADER_INDEX = {spec.stem: _build_index(spec) for spec in TABLE_BY_STEM.values()}
+
+
+def _stems(tables: tuple[TableSpec, ...]) -> dict[str, str]:
+    return {header_key(name): t.stem for t in tables for name in (t.stem, *t.zh_names)}
+
+
+_STEMS = {id(TABLES): _stems(TABLES), id(RECORD_TABLES): _stems(RECORD_TABLES)}
 
 
 def column_for(stem: str, header: object) -> str | None:
@@ -225,8 +276,10 @@ def column_for(stem: str, header: object) -> str | None:
     return HEADER_INDEX[stem].get(header_key(header))
 
 
-def stem_for(name: str) -> str | None:
-    """The file stem for a file or sheet name (``leaders``, ``领导干部``, ``Leaders.csv``)."""
+def stem_for(name: str, tables: tuple[TableSpec, ...] = TABLES) -> str | None:
+    """The file stem for a file or sheet name (``leaders``, ``领导干部``, ``Leaders.csv``) among
+    ``tables`` (the term data's by default; :data:`RECORD_TABLES` for records)."""
     key = header_key(name)
     key = key.removesuffix(".csv")
-    return _STEMS.get(key)
+    stems = _STEMS.get(id(tables)) or _stems(tables)
+    return stems.get(key)

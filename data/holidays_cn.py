@@ -28,20 +28,27 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _LOOKAHEAD_YEARS = 2
 
 
-def china_holidays(first: dt.date, last: dt.date) -> tuple[tuple[Holiday, ...], tuple[int, ...]]:
-    """Holidays and make-up workdays dated ``first``..``last``, and the years that are estimated."""
-    years = range(first.year, last.year + 1 + _LOOKAHEAD_YEARS)
+AFTER_TERM_DAYS = 120  # official days kept after the term's end: feedback deadlines run on
+
+
+def china_holidays(
+    first: dt.date, last: dt.date, through: dt.date | None = None
+) -> tuple[tuple[Holiday, ...], tuple[int, ...]]:
+    """Holidays and make-up workdays dated ``first``..``through`` (default ``last``), and the
+    years of ``first``..``last`` that are estimated."""
+    years = range(first.year, max(last, through or last).year + 1 + _LOOKAHEAD_YEARS)
     calendar = holidays.China(years=list(years), language="zh_CN")
     substituted = _substitutions(calendar)  # make-up workday -> day off
     named = {day: str(name) for day, name in calendar.items()}
     named |= _weekends_of_breaks(named, set(substituted))
+    end = max(last, through or last)
     days_off = [
-        Holiday(day, name, "holiday") for day, name in sorted(named.items()) if first <= day <= last
+        Holiday(day, name, "holiday") for day, name in sorted(named.items()) if first <= day <= end
     ]
     workdays = [
         Holiday(day, f"调休上班（执行 {off} 的课表）", "workday", follows_date=off)
         for day, off in sorted(substituted.items())
-        if first <= day <= last
+        if first <= day <= end
     ]
     known = {day.year for pair in substituted.items() for day in pair}
     estimated = tuple(y for y in range(first.year, last.year + 1) if not any(k >= y for k in known))

@@ -60,3 +60,26 @@ class Findings:
 
     def warning(self, file: str, row: int | None, column: str | None, zh: str, en: str) -> None:
         self.warnings.append(InputProblem(file, row, column, zh, en))
+
+
+def summarise(found: Iterable[InputProblem], keep: int) -> list[InputProblem]:
+    """``found`` with each message repeated more than ``keep`` times cut to its first ``keep``
+    and one line that counts the rest (a zip of 100,000 stray files gives a few lines, not 10 MB)."""
+    items = list(found)
+    counts: dict[tuple[str, str], int] = {}
+    for p in items:
+        counts[(p.zh, p.en)] = counts.get((p.zh, p.en), 0) + 1
+    shown: dict[tuple[str, str], int] = {}
+    out: list[InputProblem] = []
+    for p in items:
+        key = (p.zh, p.en)
+        shown[key] = shown.get(key, 0) + 1
+        if shown[key] <= keep:
+            out.append(p)
+        elif shown[key] == keep + 1:
+            rest = counts[key] - keep
+            out.append(InputProblem(
+                f"{p.file} …", None, None,
+                f"另有 {rest} 处相同的情况（此处起）：{p.zh}", f"and {rest} more like this (from here on): {p.en}",
+            ))  # fmt: skip
+    return out

@@ -13,13 +13,15 @@ Reading rules beyond the contract:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from data.archive import DEFAULT_LIMITS, Limits
 from data.checks import check_all
 from data.headers import TABLES
-from data.holidays_cn import china_holidays
-from data.problems import Findings, InputError, InputProblem
+from data.holidays_cn import AFTER_TERM_DAYS, china_holidays
+from data.problems import Findings, InputError, InputProblem, summarise
 from data.records import Parsed, parse_all
 from data.tables import Source, Table, load
 from solver.problem import Holiday, Problem, ProblemError
@@ -32,23 +34,32 @@ class ReadResult:
     source: Path
 
 
-def read_problem(path: str | Path) -> ReadResult:
-    """Read a folder of CSV files or an .xlsx/.xls workbook; raise InputError with every problem."""
+def read_problem(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
+    """Read a folder of CSV files or an .xlsx/.xls workbook; raise InputError with every problem
+    (:class:`data.archive.ExpansionError` at once when the input expands past ``limits``)."""
     source_path = Path(path)
     out = Findings()
-    source, tables = load(source_path, out)
+    source, tables = load(source_path, out, limits=limits)
     if out.problems and not tables:  # not a folder or workbook that could be opened
-        raise InputError(out.problems, out.warnings)
+        raise InputError(summarise(out.problems, KEEP_PROBLEMS), summarise(out.warnings, KEEP_WARNINGS))
     _report_missing(source, tables, out)
     parsed = parse_all(source, tables, out)
     check_all(parsed, out)
     holidays = _holidays(parsed, out)
     if out.problems:
-        raise InputError(_in_file_order(out.problems, parsed), _in_file_order(out.warnings, parsed))
+        raise InputError(_in_order(out.problems, parsed, KEEP_PROBLEMS), _in_order(out.warnings, parsed, KEEP_WARNINGS))
     problem = _build(parsed, holidays, out)
     if problem is None:
-        raise InputError(out.problems, out.warnings)
-    return ReadResult(problem, tuple(_in_file_order(out.warnings, parsed)), source_path)
+        raise InputError(out.problems, summarise(out.warnings, KEEP_WARNINGS))
+    return ReadResult(problem, tuple(_in_order(out.warnings, parsed, KEEP_WARNINGS)), source_path)
+
+
+KEEP_PROBLEMS = 50  # of one same message; the rest are counted in one line
+KEEP_WARNINGS = 10
+
+
+def _in_order(found: list[InputProblem], parsed: Parsed, keep: int) -> list[InputProblem]:
+    return summarise(_in_file_order(found, parsed), keep)
 
 
 def _report_missing(source: Source, tables: dict[str, Table | None], out: Findings) -> None:
@@ -83,7 +94,8 @@ def _holidays(parsed: Parsed, out: Findings) -> tuple[Holiday, ...]:
         return tuple(parsed.items("holidays"))
     if parsed.term is None:
         return ()
-    days, estimated = china_holidays(parsed.term.start_date, parsed.term.end_date)
+    term = parsed.term  # also the official days after the term: feedback deadlines run on
+    days, estimated = china_holidays(term.start_date, term.end_date, term.end_date + dt.timedelta(days=AFTER_TERM_DAYS))
     for year in estimated:
         out.warning(
             parsed.label("holidays"), None, None,

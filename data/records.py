@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar, cast
 
+from data.cells import control_character
 from data.problems import Findings
 from data.specs import (
     ABSENCE_KIND_CHOICES,
@@ -67,7 +68,24 @@ MAX_WEEKS = 60  # Term accepts 1..60 weeks
 WEEKDAY_ZH = "一二三四五六日"
 
 
+UNSAFE_ID_CHARACTERS = "/\\?#%"
+
+
 def _ident(text: str) -> str:
+    return text
+
+
+def _id(text: str) -> str:
+    """An id as written; it must be usable in a URL path (feeds, pages): no ``/ \\ ? # %``,
+    no whitespace, no control character."""
+    bad = sorted({ch for ch in text if ch in UNSAFE_ID_CHARACTERS or ch.isspace() or control_character(ch, "")})
+    if bad:
+        shown = " ".join(repr(ch)[1:-1] if ch.isprintable() and not ch.isspace() else f"U+{ord(ch):04X}" for ch in bad)
+        raise SpecError(
+            f"编号“{text}”含有不能用于网址的字符（{shown}）；编号只能使用字母、数字、汉字和 - _ . 等符号，不含空格和 / \\ ? # %",
+            f"the id {text!r} holds characters that cannot be used in a URL ({shown}); use letters, digits, "
+            "Chinese characters and - _ . (no spaces, no / \\ ? # %)",
+        )
     return text
 
 
@@ -171,7 +189,7 @@ def parse_term(table: Table | None, out: Findings) -> Term | None:
         c.fail("day_end", "每日最晚结束时间应晚于最早开始时间", "day_end must be after day_start")
     return c.build(
         Term,
-        term_id=c.req("term_id", _ident),
+        term_id=c.req("term_id", _id),
         start_date=start_date,
         weeks=weeks,
         name=c.text("name"),
@@ -182,6 +200,10 @@ def parse_term(table: Table | None, out: Findings) -> Term | None:
         buffer_minutes=c.opt("buffer_minutes", partial(parse_int, minimum=0), 10),
         lunch=c.opt("lunch", parse_time_range, LUNCH),
         dinner=c.opt("dinner", parse_time_range, DINNER),
+        respond_days=c.opt("respond_days", partial(parse_int, minimum=1), 2),
+        resolve_days=c.opt("resolve_days", partial(parse_int, minimum=1), 7),
+        checkin_min=c.opt("checkin_min", partial(parse_int, minimum=1), 3),
+        confirm_share=c.opt("confirm_share", parse_share, 0.8),
     )
 
 
@@ -261,15 +283,15 @@ def _holiday(c: Cells, weeks: int) -> Holiday | None:
 
 
 def _campus(c: Cells, weeks: int) -> Campus | None:
-    campus_id = c.req("campus_id", _ident)
+    campus_id = c.req("campus_id", _id)
     return c.build(Campus, campus_id=campus_id, name=c.text("name") or campus_id)
 
 
 def _travel(c: Cells, weeks: int) -> Travel | None:
     return c.build(
         Travel,
-        from_campus=c.req("from_campus", _ident),
-        to_campus=c.req("to_campus", _ident),
+        from_campus=c.req("from_campus", _id),
+        to_campus=c.req("to_campus", _id),
         minutes=c.req("minutes", partial(parse_int, minimum=0)),
     )
 
@@ -279,10 +301,10 @@ def _leader(c: Cells, weeks: int) -> Leader | None:
     default = Leader.defaults_for(tier or "college")
     return c.build(
         Leader,
-        leader_id=c.req("leader_id", _ident),
+        leader_id=c.req("leader_id", _id),
         name=c.req("name", _ident),
         tier=tier,
-        campus=c.req("campus", _ident),
+        campus=c.req("campus", _id),
         title=c.text("title"),
         college=c.text("college"),
         email=c.text("email"),
@@ -299,10 +321,10 @@ def _leader(c: Cells, weeks: int) -> Leader | None:
 def _unit(c: Cells, weeks: int) -> Unit | None:
     return c.build(
         Unit,
-        unit_id=c.req("unit_id", _ident),
+        unit_id=c.req("unit_id", _id),
         kind=c.req("kind", _choice(UNIT_KIND_CHOICES, "联系对象类型", "unit kind")),
         name=c.req("name", _ident),
-        campus=c.req("campus", _ident),
+        campus=c.req("campus", _id),
         location=c.text("location"),
         college=c.text("college"),
         size=c.opt("size", partial(parse_int, minimum=0), None),
@@ -321,7 +343,7 @@ def _timetable(c: Cells, weeks: int) -> list[TimetableEntry] | None:
     periods, start, end = _periods_or_times(c)
     entry = c.build(
         TimetableEntry,
-        owner_id=c.req("owner_id", _ident),
+        owner_id=c.req("owner_id", _id),
         weekday=c.opt("weekday", parse_weekday, None),
         weeks=c.opt("weeks", _weeks(weeks), frozenset()),
         periods=periods,
@@ -337,7 +359,7 @@ def _timetable(c: Cells, weeks: int) -> list[TimetableEntry] | None:
 def _meetings(c: Cells, weeks: int) -> list[TimetableEntry] | None:
     """The meetings of the ``time`` cell; a part it leaves out comes from the row's own column."""
     meetings = c.req("time", partial(parse_time_cell, weeks=weeks))
-    owner_id = c.req("owner_id", _ident)
+    owner_id = c.req("owner_id", _id)
     row = _RowTime(
         c.opt("weekday", parse_weekday, None),
         c.opt("weeks", _weeks(weeks), None),
@@ -478,7 +500,7 @@ def _absence(c: Cells, weeks: int) -> Absence | None:
     c.order(start_at, end_at)
     return c.build(
         Absence,
-        owner_id=c.req("owner_id", _ident),
+        owner_id=c.req("owner_id", _id),
         start=start_at,
         end=end_at,
         kind=c.opt("kind", _choice(ABSENCE_KIND_CHOICES, "类型", "absence kind"), "other"),
@@ -511,7 +533,7 @@ def _venue(c: Cells, weeks: int) -> Venue | None:
         c.fail("campus", "食堂和学生社区须填写校区", "a canteen or a community centre needs a campus")
     return c.build(
         Venue,
-        venue_id=c.req("venue_id", _ident),
+        venue_id=c.req("venue_id", _id),
         kind=kind,
         name=c.req("name", _ident),
         campus=c.text("campus") or None,
@@ -529,7 +551,7 @@ def _activity(c: Cells, weeks: int) -> Activity | None:
     c.order(start, end)
     return c.build(
         Activity,
-        activity_id=c.req("activity_id", _ident),
+        activity_id=c.req("activity_id", _id),
         visit_kind=visit_kind,
         name=c.req("name", _ident),
         date=c.req("date", parse_date),
@@ -546,13 +568,13 @@ def _activity(c: Cells, weeks: int) -> Activity | None:
 def _course(c: Cells, weeks: int) -> CourseSection | None:
     return c.build(
         CourseSection,
-        section_id=c.req("section_id", _ident),
+        section_id=c.req("section_id", _id),
         course=c.req("course", _ident),
         kind=c.req("kind", _choice(COURSE_KIND_CHOICES, "课程类型", "course kind")),
         weekday=c.req("weekday", parse_weekday),
         periods=c.req("periods", parse_period_spec),
         weeks=c.opt("weeks", _weeks(weeks), frozenset()),
-        campus=c.req("campus", _ident),
+        campus=c.req("campus", _id),
         location=c.text("location"),
         class_ids=c.opt("class_ids", split_ids, ()),
     )
@@ -560,7 +582,7 @@ def _course(c: Cells, weeks: int) -> CourseSection | None:
 
 def _history(c: Cells, weeks: int) -> HistoryLink | None:
     return c.build(
-        HistoryLink, leader_id=c.req("leader_id", _ident), unit_id=c.req("unit_id", _ident)
+        HistoryLink, leader_id=c.req("leader_id", _id), unit_id=c.req("unit_id", _id)
     )
 
 

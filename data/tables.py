@@ -10,9 +10,11 @@ or ``Note:`` (what the template writes under the header).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
+import re
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +22,9 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
-from data.headers import TABLE_BY_STEM, TableSpec, column_for, stem_for
+from data.archive import DEFAULT_LIMITS, Budget, ExpansionError, Limits, bounded_workbook
+from data.cells import control_character, csv_untext
+from data.headers import TABLE_BY_STEM, TABLES, TableSpec, column_for, stem_for
 from data.problems import Findings
 from data.specs import normalize
 from data.xls import XlsError, is_xls, xls_sheets
@@ -70,16 +74,22 @@ class Source:
 
 
 # loading --------------------------------------------------------------------------------------
-def load(path: Path, out: Findings) -> tuple[Source, dict[str, Table | None]]:
-    """The tables found at ``path``; a stem maps to None when its file was empty (reported)."""
+def load(
+    path: Path, out: Findings, tables: tuple[TableSpec, ...] = TABLES, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Source, dict[str, Table | None]]:
+    """The tables found at ``path``; a stem maps to None when its file was empty (reported).
+    ``tables``: the family of files to look for (the term data's by default).
+
+    Raises :class:`data.archive.ExpansionError` as soon as what is read passes ``limits``.
+    """
     if path.is_dir():
-        source, sheets = Source(path, False), _folder_sheets(path, out)
+        source, sheets = Source(path, False), _folder_sheets(path, out, tables, limits)
     elif path.suffix.casefold() in (".xlsx", ".xlsm", ".xls") and path.is_file():
         reader = _xls_workbook_sheets if _is_xls_file(path) else _workbook_sheets
         if reader is _workbook_sheets and path.suffix.casefold() == ".xls":
             _report_renamed(path, out)
             return Source(path, True), {}
-        source, sheets = Source(path, True), reader(path, out)
+        source, sheets = Source(path, True), reader(path, out, tables, limits)
     else:
         _report_bad_path(path, out)
         return Source(path, False), {}
@@ -112,19 +122,23 @@ def _report_renamed(path: Path, out: Findings) -> None:
     )  # fmt: skip
 
 
-def _folder_sheets(folder: Path, out: Findings) -> dict[str, RawSheet]:
+def _folder_sheets(folder: Path, out: Findings, tables: tuple[TableSpec, ...], limits: Limits) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
+    budget = Budget(folder.name, limits)
     for file in sorted(folder.iterdir()):
         if not file.is_file() or file.suffix.casefold() != ".csv":
             continue
-        stem = stem_for(file.stem)
+        budget.file = file.name
+        stem = stem_for(file.stem, tables)
+        if stem is not None:
+            budget.take(file.stat().st_size)
         if stem is None:
             out.warning(
                 file.name, None, None,
                 "不是数据约定中的文件，已忽略", "not a file of the data contract; ignored",
             )  # fmt: skip
         elif _claim(sheets, stem, file.name, out):
-            sheets[stem] = RawSheet(file.name, _csv_records(file, out), True)
+            sheets[stem] = RawSheet(file.name, _csv_records(file, out, budget), True)
     return sheets
 
 
@@ -140,13 +154,20 @@ def _claim(sheets: dict[str, RawSheet], stem: str, name: str, out: Findings) -> 
     return False
 
 
+def looks_like_bomless_utf16(data: bytes) -> bool:
+    """Every other byte zero at the start: UTF-16 text without its byte-order mark."""
+    head = data[:4096]
+    if len(head) < 4 or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    even, odd = head[0::2], head[1::2]
+    return even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd)
+
+
 def decode(data: bytes) -> str | None:
     """Text of a CSV file: UTF-16 (with BOM), UTF-8 (with or without BOM) or GB18030/GBK."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings: tuple[str, ...] = ("utf-16",)
-    else:
-        encodings = ("utf-8-sig", "gb18030")
-    for encoding in encodings:
+    if looks_like_bomless_utf16(data):
+        return None
+    for encoding in _candidates(data):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
@@ -154,9 +175,42 @@ def decode(data: bytes) -> str | None:
     return None
 
 
-def _csv_records(file: Path, out: Findings) -> list[tuple[int, list[str]]] | None:
-    text = decode(file.read_bytes())
-    if text is None:
+def _candidates(head: bytes) -> tuple[str, ...]:
+    return ("utf-16",) if head.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030")
+
+
+def file_encoding(file: Path) -> str | None:
+    """The encoding :func:`decode` would choose, found by decoding the file in chunks (the text
+    itself is not kept: a large file is then read as a stream)."""
+    with file.open("rb") as f:
+        head = f.read(4096)
+    if looks_like_bomless_utf16(head):
+        return None
+    for encoding in _candidates(head):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with file.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _csv_records(file: Path, out: Findings, budget: Budget) -> list[tuple[int, list[str]]] | None:
+    with file.open("rb") as f:
+        head = f.read(4096)
+    if looks_like_bomless_utf16(head):
+        out.problem(
+            file.name, None, None,
+            "文件是没有字节顺序标记（BOM）的 UTF-16 编码，无法可靠识别；请另存为 UTF-8 编码的 CSV",
+            "the file is UTF-16 without a byte-order mark (BOM), an unsupported encoding; save it as CSV in UTF-8",
+        )  # fmt: skip
+        return None
+    encoding = file_encoding(file)
+    if encoding is None:
         out.problem(
             file.name, None, None,
             "无法识别文件编码；请另存为 UTF-8 或 GBK 编码的 CSV",
@@ -164,8 +218,11 @@ def _csv_records(file: Path, out: Findings) -> list[tuple[int, list[str]]] | Non
         )  # fmt: skip
         return None
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-        return [(n, [clean(c) for c in cells]) for n, cells in enumerate(reader, start=1)]
+        with file.open(encoding=encoding, newline="") as text:
+            delimiter = _delimiter(text.read(64 * 1024))
+            text.seek(0)
+            reader = budget.rows(csv.reader(text, delimiter=delimiter), file.name)
+            return [(n, [csv_untext(clean(c)) for c in cells]) for n, cells in enumerate(reader, start=1)]
     except csv.Error as error:
         out.problem(
             file.name, None, None,
@@ -187,29 +244,49 @@ def clean(text: str) -> str:
     return text.strip().strip("\ufeff\u200b").strip()
 
 
-def _workbook_sheets(path: Path, out: Findings) -> dict[str, RawSheet]:
-    try:
-        workbook = openpyxl.load_workbook(path, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        out.problem(
-            path.name, None, None,
-            f"无法打开工作簿：{error}", f"cannot open the workbook: {error}",
-        )  # fmt: skip
-        return {}
+def _workbook_sheets(path: Path, out: Findings, tables: tuple[TableSpec, ...], limits: Limits) -> dict[str, RawSheet]:
+    """The contract's sheets of a workbook, read through a bounded copy (see :mod:`data.archive`):
+    what it expands to is counted while it is read, sheets outside the contract are never inflated."""
+    with tempfile.TemporaryDirectory(prefix="frontline-xlsx-") as tmp:
+        try:
+            with bounded_workbook(path, lambda name: stem_for(name, tables) is not None, limits, Path(tmp)) as copy:
+                workbook = openpyxl.load_workbook(copy, read_only=True, data_only=True, keep_links=False)
+                try:
+                    return _sheets_of(path, workbook, out, Budget(path.name, limits), tables)
+                finally:
+                    workbook.close()
+        except ExpansionError:
+            raise
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError) as error:
+            out.problem(
+                path.name, None, None,
+                f"无法打开工作簿：{error}", f"cannot open the workbook: {error}",
+            )  # fmt: skip
+            return {}
+
+
+def _sheets_of(
+    path: Path, workbook: object, out: Findings, budget: Budget, tables: tuple[TableSpec, ...]
+) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
-    for sheet in workbook.worksheets:
-        if stem := _sheet_stem(sheets, path, sheet.title, out):
+    for sheet in workbook.worksheets:  # type: ignore[attr-defined]
+        if stem := _sheet_stem(sheets, path, sheet.title, out, tables):
+            sheet.reset_dimensions()  # a declared size is not trusted: no padding to it
+            label = f"{path.name}[{sheet.title}]"
             records = [
-                (n, [cell_text(c) for c in row]) for n, row in enumerate(sheet.iter_rows(), 1)
+                (n, cells) for n, row in enumerate(budget.rows(sheet.iter_rows(), label), 1)
+                if any(cells := [cell_text(c) for c in row])
             ]
-            sheets[stem] = RawSheet(f"{path.name}[{sheet.title}]", records, False)
+            sheets[stem] = RawSheet(label, records, False)
     return sheets
 
 
-def _sheet_stem(sheets: dict[str, RawSheet], path: Path, title: str, out: Findings) -> str | None:
+def _sheet_stem(
+    sheets: dict[str, RawSheet], path: Path, title: str, out: Findings, tables: tuple[TableSpec, ...]
+) -> str | None:
     """The table a sheet supplies; None (reported) when it is no table or a second one."""
     label = f"{path.name}[{title}]"
-    stem = stem_for(title)
+    stem = stem_for(title, tables)
     if stem is None:
         out.warning(
             label, None, None,
@@ -219,13 +296,17 @@ def _sheet_stem(sheets: dict[str, RawSheet], path: Path, title: str, out: Findin
     return stem if _claim(sheets, stem, label, out) else None
 
 
-def _xls_workbook_sheets(path: Path, out: Findings) -> dict[str, RawSheet]:
-    """The sheets of an old .xls workbook, read by the same rules (see :mod:`data.xls`)."""
+def _xls_workbook_sheets(path: Path, out: Findings, tables: tuple[TableSpec, ...], limits: Limits) -> dict[str, RawSheet]:
+    """The sheets of an old .xls workbook, read by the same rules (see :mod:`data.xls`). An .xls
+    is not compressed: its size on disk is counted against the limit before it is read."""
+    budget = Budget(path.name, limits)
+    budget.take(path.stat().st_size)
     sheets: dict[str, RawSheet] = {}
     try:
         for title, rows in xls_sheets(path):
-            if stem := _sheet_stem(sheets, path, title, out):
-                records = [(n, [cell_text(c) for c in row]) for n, row in enumerate(rows, 1)]
+            if stem := _sheet_stem(sheets, path, title, out, tables):
+                label = f"{path.name}[{title}]"
+                records = [(n, [cell_text(c) for c in row]) for n, row in enumerate(budget.rows(rows, label), 1)]
                 sheets[stem] = RawSheet(f"{path.name}[{title}]", records, False)
     except XlsError as error:
         out.problem(path.name, None, None, error.zh, error.en)
@@ -253,7 +334,21 @@ def cell_text(cell: object) -> str:
         return _minutes_text(value.total_seconds())
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, str):
+        value = unescape_ooxml(value)
     return clean(str(value))
+
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_ooxml(text: str) -> str:
+    """Excel writes a character XML cannot hold (a control character) as ``_xHHHH_`` and a literal
+    ``_x`` as ``_x005F_x``; openpyxl leaves both as they are. The characters themselves, so that a
+    NUL typed into a cell is seen (and reported) as one."""
+    if "_x" not in text:
+        return text
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def _datetime_text(value: dt.datetime, has_time: bool) -> str:
@@ -296,8 +391,23 @@ def make_table(stem: str, raw: RawSheet, out: Findings) -> Table | None:
             )  # fmt: skip
             continue
         values = {name: cells[i] if i < len(cells) else "" for name, i in positions.items()}
+        _report_control_characters(table, number, values, out)
         table.rows.append(Row(number, values))
     return table
+
+
+def _report_control_characters(table: Table, number: int, values: dict[str, str], out: Findings) -> None:
+    """A cell holding NUL or another control character is a problem (the database and the
+    calendars cannot hold it); the cell is kept without it so that later checks stay meaningful."""
+    for name, value in values.items():
+        problem = control_character(value)
+        if problem:
+            out.problem(
+                table.label, number, table.header(name),
+                f"含有不可见的控制字符（{problem}）；请删除后重新保存",
+                f"holds an invisible control character ({problem}); delete it and save again",
+            )  # fmt: skip
+            values[name] = "".join(ch for ch in value if control_character(ch) is None)
 
 
 def _header_index(stem: str, records: list[tuple[int, list[str]]]) -> int:

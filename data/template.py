@@ -15,7 +15,8 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
-from data.headers import TABLES, Column, TableSpec
+from data.cells import defuse_workbook
+from data.headers import RECORD_TABLES, TABLES, Column, TableSpec
 
 EXPLANATION_PREFIX = {"zh": "说明: ", "en": "Note: "}
 _REQUIRED_MARK = {"zh": "【必填】", "en": "[required] "}
@@ -24,15 +25,20 @@ _REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
 _NOTE_FONT = Font(italic=True, color="808080")
 
 
-def write_template(path: str | Path, lang: str = "zh") -> None:
+def write_template(path: str | Path, lang: str = "zh", tables: tuple[TableSpec, ...] = TABLES) -> None:
     """Write an empty .xlsx with every sheet, its header row and an explanation row."""
     if lang not in EXPLANATION_PREFIX:
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
-    for spec in TABLES:
+    for spec in tables:
         _write_sheet(workbook, spec, lang)
-    workbook.save(Path(path))
+    defuse_workbook(workbook).save(Path(path))
+
+
+def write_records_template(path: str | Path, lang: str = "zh") -> None:
+    """An empty records workbook (走访记录, 学生确认, 学生诉求台账) for typing in paper forms."""
+    write_template(path, lang, RECORD_TABLES)
 
 
 def _write_sheet(workbook: openpyxl.Workbook, spec: TableSpec, lang: str) -> None:

@@ -62,6 +62,12 @@ class Term:
     buffer_minutes: int = 10
     lunch: tuple[int, int] = LUNCH
     dinner: tuple[int, int] = DINNER
+    # records contract: working days to answer / resolve an item, check-ins that confirm a visit,
+    # share of held face-to-face visits that must be confirmed
+    respond_days: int = 2
+    resolve_days: int = 7
+    checkin_min: int = 3
+    confirm_share: float = 0.8
 
     def __post_init__(self) -> None:
         problems = []
@@ -77,6 +83,10 @@ class Term:
             problems.append("day_start must be before day_end")
         if self.buffer_minutes < 0:
             problems.append("buffer_minutes must not be negative")
+        if self.respond_days < 1 or self.resolve_days < 1 or self.checkin_min < 1:
+            problems.append("respond_days, resolve_days and checkin_min must be at least 1")
+        if not 0.0 <= self.confirm_share <= 1.0:
+            problems.append("confirm_share must lie in 0..1")
         if problems:
             raise ProblemError(problems)
 

@@ -6,6 +6,10 @@ leaders the same CP-SAT model as the full solve runs with each published event w
 soft goal (a deviation penalty, not a hint). A moved event keeps its uid with SEQUENCE + 1 and
 prefers its old week, then its old day; a dropped event stays as cancelled; links stay unless the
 link became impossible.
+
+Visits recorded as not held (``not_held``: uid -> the reason, naming the record) count for nothing:
+they stay in the plan as cancelled, and the requirements they leave unmet (the lecture, a visit
+kind, a weekly contact if its week still has time) are re-placed, moving nothing else.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -66,6 +71,7 @@ REASONS = {
         "other": "新数据不再允许该安排: {message}",
         "requirement": "为满足其他要求而调整",
         "link": "联系对象 {target} 已不能联系",
+        "replaces": "补排：{reasons}",
     },
     "en": {
         "leader_busy": "the leader is now busy: {labels}",
@@ -76,6 +82,7 @@ REASONS = {
         "other": "the new data no longer allows it: {message}",
         "requirement": "moved to meet another requirement",
         "link": "the link to {target} is no longer possible",
+        "replaces": "re-placed: {reasons}",
     },
 }
 
@@ -86,14 +93,17 @@ def replan(
     now: dt.datetime | None = None,
     options: SolveOptions | None = None,
     progress: Progress | None = None,
+    not_held: Mapping[str, str] | None = None,
 ) -> Replan:
+    """``not_held``: uids of planned events recorded as not held, each with the reason to give
+    in changes.csv (which record made the change necessary)."""
     options = options or SolveOptions()
     zone = ZoneInfo(problem.term.timezone)
     now = (now or dt.datetime.now(zone)).replace(microsecond=0)
     if now.tzinfo is None:
         now = now.replace(tzinfo=zone)
     avail = Availability(problem)
-    state = _State(problem, avail, previous, now, options.lang)
+    state = _State(problem, avail, previous, now, options.lang, not_held or {})
     cands, keep, extra = state.candidates(options.weights.keep_published)
     model = mdl.build(problem, cands, options.weights, keep=keep, prior=state.prior, extra_cost=extra)
     mdl.add_hint(model, [cands.options[i] for i in keep], state.prior.links)
@@ -110,14 +120,19 @@ def replan(
 class _State:
     """The previous plan sorted into frozen, kept and dropped events, and the re-plan's scope."""
 
-    def __init__(self, problem: Problem, avail: Availability, previous: Plan, now: dt.datetime, lang: str):
+    def __init__(
+        self, problem: Problem, avail: Availability, previous: Plan, now: dt.datetime, lang: str,
+        not_held: Mapping[str, str],
+    ):
         self.problem = problem
         self.avail = avail
         self.previous = previous
         self.now = now
         self.lang = lang if lang in REASONS else "zh"
         self.cut = max(0, avail.calendar.minute(now))
-        planned = [e for e in previous.events if e.status == "planned"]
+        self.not_held = dict(not_held)
+        planned = [e for e in previous.events if e.status == "planned" and e.uid not in self.not_held]
+        self.not_held_events = [e for e in previous.events if e.status == "planned" and e.uid in self.not_held]
         self.past = [e for e in planned if self._at(e) < self.cut]
         future = [e for e in planned if self._at(e) >= self.cut]
         self.invalid = {e.uid: self._why(e, v) for e in future if (v := check_event(problem, avail, e))}
@@ -187,8 +202,13 @@ class _State:
                 extra = opt.linked_unit_options(problem, avail, lid, unit)
                 cands.options.extend(o for o in extra if o.start >= self.cut)
         kept = self.kept_index
-        # a new candidate identical to a kept event would count twice
-        fresh = [o for o in self._without_clashes(cands.options) if (o.leader_id, o.target_id, o.start) not in kept]
+        # a new candidate identical to a kept event would count twice; one identical to a visit
+        # recorded as not held is what did not happen
+        gone = {(e.leader_id, e.target_id, self._at(e)) for e in self.not_held_events}
+        fresh = [
+            o for o in self._without_clashes(cands.options)
+            if (o.leader_id, o.target_id, o.start) not in kept and (o.leader_id, o.target_id, o.start) not in gone
+        ]
         cands.options = fresh + [self._option(e) for e in kept.values()]
         keep = {i: keep_weight for i in range(len(fresh), len(cands.options))}
         self.prior.previous = set(keep)
@@ -261,7 +281,8 @@ class _State:
         dropped = [e for e in self.future if e.leader_id in self.touched and e.uid not in kept_uids]
         dropped += [e for e in self.future if e.leader_id not in self.touched and e.uid in self.invalid]
         moved, cancelled, added = self._match(dropped, new_events)
-        events = self.past + untouched + kept + moved + cancelled + added
+        not_held = [replace(e, status="cancelled", sequence=e.sequence + 1, modified=self.now) for e in self.not_held_events]
+        events = self.past + untouched + kept + moved + cancelled + added + not_held
         events += [e for e in self.previous.events if e.status == "cancelled"]
         events.sort(key=lambda e: (e.start, e.leader_id, e.uid))
         all_links = {**{lid: u for lid, u in self.links.items() if lid not in self.touched}, **links}
@@ -269,7 +290,7 @@ class _State:
         planned = [e for e in events if e.status == "planned"]
         report = build_report(problem, avail, cands, planned, assignments, self.lang)
         plan = Plan(problem.term.term_id, problem.term.timezone, assignments, tuple(events), report, stats)
-        changes = self._changes(moved, cancelled, added, kept_uids)
+        changes = self._changes(moved, cancelled + not_held, added, kept_uids)
         return Replan(plan, changes, self.touched, len(self.invalid))
 
     def _match(self, dropped: list[Event], new: list[Event]) -> tuple[list[Event], list[Event], list[Event]]:
@@ -306,16 +327,21 @@ class _State:
         rows: list[Change] = []
         changed = {e.uid for e in moved} | {e.uid for e in cancelled}
         for e in self.previous.events:
-            if e.status == "planned" and e.uid not in changed:
+            if e.status == "planned" and e.uid not in changed and e.uid not in self.not_held:
                 rows.append(Change(e.uid, e.leader_id, "kept", e.start, e.start))
         words = REASONS[self.lang]
         for e in moved:
             old = self.moved_from[e.uid]
             rows.append(Change(e.uid, e.leader_id, "moved", old.start, e.start, self.invalid.get(e.uid, words["requirement"])))
         for e in cancelled:
-            rows.append(Change(e.uid, e.leader_id, "cancelled", e.start, None, self.invalid.get(e.uid, words["requirement"])))
+            why = self.not_held.get(e.uid) or self.invalid.get(e.uid, words["requirement"])
+            rows.append(Change(e.uid, e.leader_id, "cancelled", e.start, None, why))
+        replaced: dict[str, list[str]] = defaultdict(list)
+        for e in self.not_held_events:
+            replaced[e.leader_id].append(self.not_held[e.uid])
         for e in added:
-            rows.append(Change(e.uid, e.leader_id, "added", None, e.start, ""))
+            why = words["replaces"].format(reasons="; ".join(replaced[e.leader_id])) if e.leader_id in replaced else ""
+            rows.append(Change(e.uid, e.leader_id, "added", None, e.start, why))
         order = {k: i for i, k in enumerate(CHANGE_KINDS)}
         rows.sort(key=lambda c: (c.leader_id, order[c.change], c.old_start or c.new_start or self.now, c.uid))
         return tuple(rows)

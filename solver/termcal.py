@@ -98,3 +98,29 @@ class TermCalendar:
     @cached_property
     def makeup_days(self) -> tuple[Day, ...]:
         return tuple(d for d in self.days if d.makeup is not None)
+
+
+class WorkingDays:
+    """The working days of the term calendar's rules on any date, also before and after the term:
+    Monday to Friday that are not days off, plus make-up workdays (调休)."""
+
+    def __init__(self, holidays: tuple[Holiday, ...]):
+        self._off = frozenset(h.date for h in holidays if h.kind == "holiday")
+        self._makeup = frozenset(h.date for h in holidays if h.kind == "workday")
+
+    @classmethod
+    def of(cls, problem: Problem) -> WorkingDays:
+        return cls(problem.holidays)
+
+    def is_workday(self, date: dt.date) -> bool:
+        if date in self._makeup:  # a make-up day wins over a day off of the same date (as Day does)
+            return True
+        return date not in self._off and date.isoweekday() <= 5
+
+    def nth_after(self, date: dt.date, n: int) -> dt.date:
+        """The ``n``-th working day after ``date`` (``date`` itself not counted)."""
+        day, found = date, 0
+        while found < n:
+            day += dt.timedelta(days=1)
+            found += self.is_workday(day)
+        return day

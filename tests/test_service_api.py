@@ -352,8 +352,8 @@ def test_unknown_plan_is_404(published: tuple[TestClient, str], suffix: str) -> 
 
 def test_publish_rules(published: tuple[TestClient, str]) -> None:
     client, plan_id = published
-    r = client.post(f"/api/plans/{plan_id}/publish", headers=bearer())  # again: nothing changes
-    assert r.status_code == 200 and r.json()["state"] == "published"
+    r = client.post(f"/api/plans/{plan_id}/publish", headers=bearer())  # again: 409, nothing changes
+    assert r.status_code == 409 and r.json()["code"] == "conflict"
     fresh = solve(client)["plan_id"]  # solved from scratch, not from the published plan
     r = client.post(f"/api/plans/{fresh}/publish", headers={**bearer(), **EN})
     assert r.status_code == 409

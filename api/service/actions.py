@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from api.service import termdata, views
 from api.service.auth import Principal, audit
 from api.service.settings import Settings
+from api.service.storage.db import write_lock
 from api.service.storage.models import Dataset, PlanVersion, RosterEntry, Term, utcnow
 
 
@@ -33,24 +36,36 @@ def store_dataset(
 
 
 def upload_term(session: Session, settings: Settings, content: bytes, filename: str, who_name: str) -> tuple[Term, Dataset, termdata.Checked]:
-    checked = termdata.check_upload(content, filename, settings.max_unzipped_bytes)
+    checked = termdata.check_upload(content, filename, settings.limits)  # the long part: unlocked
     problem = checked.problem
-    term = session.get(Term, problem.term.term_id)
-    if term is None:
-        term = Term(term_id=problem.term.term_id, name=problem.term.name)
-        session.add(term)
-        session.flush()
+    term = lock_term(session, problem.term.term_id, problem.term.name)
     dataset = store_dataset(session, checked, kind="upload", who=who_name)
     term.name, term.current_dataset_id, term.updated_at = problem.term.name, dataset.id, utcnow()
     return term, dataset, checked
 
 
+def lock_term(session: Session, term_id: str, name: str) -> Term:
+    """The term, created when new, locked for this transaction (concurrent first uploads of one
+    term: one creates it, the others wait and find it)."""
+    write_lock(session)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    now = utcnow()
+    session.execute(
+        insert(Term).values(term_id=term_id, name=name, created_at=now, updated_at=now).on_conflict_do_nothing()
+    )
+    return views.get_or_404(session, Term, term_id, lock=True)
+
+
 def publish_plan(session: Session, plan: PlanVersion, who: Principal) -> PlanVersion:
-    """Make ``plan`` the term's published plan (409 unless it is based on the published one).
-    The caller commits."""
+    """Make ``plan`` the term's published plan (409 unless it is a draft based on the published
+    one). The term is locked first, so that concurrent publishes of one term happen one after
+    the other: one succeeds, the others see its result and get 409. The caller commits."""
     term = views.get_or_404(session, Term, plan.term_id, lock=True)
-    if plan.state == "published":
-        return plan
+    session.refresh(plan)
+    if plan.state != "draft":
+        zh_state = {"published": "已经发布", "superseded": "已被后来的计划取代"}.get(plan.state, plan.state)
+        raise views.conflict(f"计划 {plan.id} {zh_state}，不能再次发布", f"plan {plan.id} is already {plan.state}; it cannot be published again")
     current = term.published_plan_id
     if plan.base_plan_id != current:
         if current is None:
@@ -68,6 +83,7 @@ def publish_plan(session: Session, plan: PlanVersion, who: Principal) -> PlanVer
     if current is not None:
         previous = session.get_one(PlanVersion, current)
         previous.state = "superseded"
+        session.flush()  # before the new one is published: the database allows one published plan per term
     plan.state, plan.published_at, plan.published_by = "published", utcnow(), who.name
     term.published_plan_id, term.updated_at = plan.id, utcnow()
     audit(session, who, "plan.publish", plan.id, {"term_id": term.term_id, "previous": current})

@@ -7,7 +7,6 @@ runner, and keep feed tokens out of the access log. On stop: stop the running jo
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -15,11 +14,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.service import errors, redaction
 from api.service.auth import bootstrap_admin
+from api.service.guard import RequestGuard
 from api.service.jobs.runner import JobRunner, ProcessJobRunner, fail_interrupted
 from api.service.routes import admin, plans, terms
 from api.service.routes import feeds as feed_routes
@@ -96,31 +94,6 @@ def create_app(
     async def healthz() -> Health:
         return Health()
 
-    app.add_middleware(UploadLimit, limit=settings.max_upload_bytes)
+    app.add_middleware(RequestGuard, settings=settings)
     return app
 
-
-class UploadLimit:
-    """Refuses an upload whose Content-Length is over the limit before its body is read."""
-
-    SLACK = 64 * 1024  # multipart boundaries and headers
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/") == "/api/terms":
-            length = dict(scope["headers"]).get(b"content-length")
-            if length and length.isdigit() and int(length) > self.limit + self.SLACK:
-                lang = errors.request_lang(Request(scope))
-                error = terms.too_large(self.limit)
-                body = json.dumps(error.body(lang).model_dump(), ensure_ascii=False).encode("utf-8")
-                await send({
-                    "type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")],
-                })  # fmt: skip
-                await send({"type": "http.response.body", "body": body})
-                return
-        await self.app(scope, receive, send)

@@ -13,6 +13,8 @@ from api.service.auth import Principal, authenticate, forbid
 from api.service.errors import request_lang
 from api.service.state import ServiceState
 
+PRINCIPAL_KEY = "frontline.principal"  # scope key: the caller, authenticated by the request guard
+
 bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <token>")
 
 
@@ -46,17 +48,27 @@ LangDep = Annotated[str, Depends(get_lang)]
 
 
 def get_principal(
-    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    request: Request, session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
+    """The caller; already authenticated by the request guard when the request has a body."""
+    known = request.scope.get(PRINCIPAL_KEY)
+    if isinstance(known, Principal):
+        return known
     return authenticate(session, credentials.credentials if credentials else None)
 
 
-def _role(role: str):
+def role_needed(role: str):
+    """A dependency that needs ``role``; the request guard checks it too, before the body is read."""
+
     def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         forbid(principal, role)
         return principal
 
+    check.frontline_role = role  # type: ignore[attr-defined]
     return check
+
+
+_role = role_needed
 
 
 Reader = Annotated[Principal, Depends(_role("reader"))]

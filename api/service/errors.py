@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.service.schemas import ErrorOut, ProblemOut
@@ -160,10 +161,31 @@ def install(app: FastAPI) -> None:
             error = ApiError(422, "invalid_request", zh, en, problems=[("request", None, "body", zh, en)])
             return JSONResponse(error.body(request_lang(request)).model_dump(), status_code=422)
         zh, en = _HTTP_TEXT.get(exc.status_code, ("请求无效", str(exc.detail)))
-        error = ApiError(exc.status_code, f"http_{exc.status_code}", zh, en, headers=dict(exc.headers or {}))
-        return JSONResponse(
-            error.body(request_lang(request)).model_dump(), status_code=exc.status_code, headers=exc.headers
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method the path takes, not only the first route's
+            from api.service.endpoints import allowed_methods
+
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path)) or headers.get("Allow", "")
+        error = ApiError(exc.status_code, f"http_{exc.status_code}", zh, en, headers=headers)
+        return JSONResponse(error.body(request_lang(request)).model_dump(), status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # A database guard (a unique index) caught what a concurrent request did first.
+        log.warning("integrity error on %s %s: %s", request.method, _redacted_path(request.url.path), exc.orig)
+        error = ApiError(
+            409, "conflict", "与同时进行的另一操作冲突；请刷新后重试", "conflicts with a concurrent change; reload and try again"
+        )  # fmt: skip
+        return JSONResponse(error.body(request_lang(request)).model_dump(), status_code=409)
+
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: OperationalError) -> JSONResponse:
+        if "locked" not in str(exc.orig).lower() and "deadlock" not in str(exc.orig).lower():
+            return await _unexpected(request, exc)
+        error = ApiError(
+            503, "busy", "数据库繁忙；请稍后重试", "the database is busy; retry shortly", headers={"Retry-After": "5"}
+        )  # fmt: skip
+        return JSONResponse(error.body(request_lang(request)).model_dump(), status_code=503, headers=error.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

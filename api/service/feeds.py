@@ -251,5 +251,7 @@ def not_modified(rendered: Rendered, if_none_match: str | None, if_modified_sinc
             return False
         if since.tzinfo is None:
             since = since.replace(tzinfo=dt.UTC)
+        if since > dt.datetime.now(dt.UTC):
+            return False  # RFC 9110 §13.1.3: a date later than the server's current time is ignored
         return rendered.last_modified <= since
     return False

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
-from typing import Any, Literal
+import math
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from data.cells import control_character
 
 Cell = str | int | float | None
 ChangeTable = Literal["absences", "timetable", "holidays"]
@@ -15,9 +17,9 @@ ChangeTable = Literal["absences", "timetable", "holidays"]
 def reject_control_characters(value: Any) -> Any:
     """A request's text may hold line breaks and tabs, but no NUL or other control character."""
     if isinstance(value, str):
-        for i, ch in enumerate(value):
-            if ch not in "\t\n\r" and unicodedata.category(ch) in ("Cc", "Cs"):
-                raise ValueError(f"control character U+{ord(ch):04X} at position {i + 1} is not allowed")
+        problem = control_character(value)
+        if problem:
+            raise ValueError(f"control character {problem} is not allowed")
     elif isinstance(value, dict):
         for k, v in value.items():
             reject_control_characters(k)
@@ -28,14 +30,32 @@ def reject_control_characters(value: Any) -> Any:
     return value
 
 
-class Input(BaseModel):
-    """Base of every request body: unknown fields and control characters in any text are refused (422)."""
+def _admits_bool(annotation: Any) -> bool:
+    """Whether a field of this type may be ``true``/``false`` (``bool``, ``bool | None``,
+    ``Literal[True]``, ``Any``...)."""
+    if annotation is bool or annotation is Any:
+        return True
+    if get_origin(annotation) is Literal:
+        return any(isinstance(a, bool) for a in get_args(annotation))
+    return any(_admits_bool(a) for a in get_args(annotation))
 
-    model_config = ConfigDict(extra="forbid")
+
+class Input(BaseModel):
+    """Base of every request body (422 for each of these): unknown fields; control characters in
+    any text; ``true``/``false`` where the field is not a boolean (``time_limit_s: true`` is not 1);
+    NaN and infinities where a number is expected."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_control_characters(cls, value: Any) -> Any:
+    def _strict_input(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool) and info.field_name is not None:
+            field = cls.model_fields.get(info.field_name)
+            if field is not None and not _admits_bool(field.annotation):
+                raise ValueError("expected a number or text, not true/false")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("expected a finite number")
         return reject_control_characters(value)
 
 

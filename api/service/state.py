@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,7 +21,6 @@ class ServiceState:
         self.sessions = sessions
         self.runner = runner
         self.new_admin_token: str | None = None  # generated at this start (printed once)
-        self.change_lock = threading.Lock()  # one change per term at a time (409 check + insert)
         self._problems = _LRU(16)
         self._plans = _LRU(64)
         self.feeds = FeedCache(sessions, self.problem, self.plan)
@@ -35,7 +32,7 @@ class ServiceState:
             with self.sessions() as session:
                 d = session.get_one(Dataset, dataset_id)
                 content, media, filename = d.content, d.media, d.filename
-            return termdata.read_stored(content, media, filename, self.settings.max_unzipped_bytes).problem
+            return termdata.read_stored(content, media, filename, self.settings.limits).problem
 
         problem: Problem = self._problems.get(dataset_id, load)
         return problem

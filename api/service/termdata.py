@@ -9,10 +9,10 @@ same reader (so that validation is identical), and stored as a zip of those CSV 
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +20,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from api.service.errors import ApiError
+from data.archive import Budget, ExpansionError, Limits, copy_entry, open_zip
+from data.cells import csv_rows
 from data.headers import TABLE_BY_STEM, column_for, stem_for
 from data.holidays_cn import china_holidays
 from data.problems import Findings, InputError, InputProblem
@@ -59,6 +61,17 @@ def input_error(exc: InputError, zh: str = "数据有误，请按下列问题逐
     )  # fmt: skip
 
 
+def as_limits(limits: Limits | int) -> Limits:
+    """``Limits``; a bare number is the expanded-size limit (the default entry count)."""
+    return limits if isinstance(limits, Limits) else Limits(max_expanded_bytes=limits)
+
+
+def expansion_error(exc: ExpansionError) -> ApiError:
+    """413: the upload expands past the limit (found while it was being read)."""
+    p = exc.problems[0]
+    return ApiError(413, "too_large", f"{p.file}：{p.zh}", f"{p.file}: {p.en}", problems=[_p(p)])
+
+
 def warnings_of(result: ReadResult) -> list[Problem5]:
     return [_p(w) for w in result.warnings]
 
@@ -95,8 +108,9 @@ def media_of(content: bytes, filename: str) -> str:
 
 
 @contextmanager
-def materialized(content: bytes, media: str, filename: str, max_unzipped: int) -> Iterator[Path]:
+def materialized(content: bytes, media: str, filename: str, limits: Limits | int) -> Iterator[Path]:
     """The stored data as a path ``read_problem`` reads: a workbook file or a folder of CSVs."""
+    limits = as_limits(limits)
     with tempfile.TemporaryDirectory(prefix="frontline-") as tmp:
         root = Path(tmp)
         if media in ("xlsx", "xls"):
@@ -110,28 +124,27 @@ def materialized(content: bytes, media: str, filename: str, max_unzipped: int) -
         else:
             folder = root / "data"
             folder.mkdir()
-            _extract_csvs(content, folder, max_unzipped)
+            _extract_csvs(content, folder, limits)
             yield folder
 
 
-def _extract_csvs(content: bytes, folder: Path, max_unzipped: int) -> None:
+def _extract_csvs(content: bytes, folder: Path, limits: Limits | int) -> None:
+    """The zip's CSV files into ``folder``, inflated in chunks and counted against ``limits``
+    (declared sizes are not trusted); 413 as soon as the total passes the limit."""
+    limits = as_limits(limits)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
+        archive = open_zip(io.BytesIO(content), "upload.zip", limits)
     except zipfile.BadZipFile as exc:
         raise ApiError(422, "damaged_file", "压缩文件已损坏，无法打开", f"the zip is damaged ({exc})") from None
+    except ExpansionError as exc:
+        raise expansion_error(exc) from None
+    budget = Budget("upload.zip", limits)
     with archive:
         members = [
             m for m in archive.infolist()
             if not m.is_dir() and m.filename.casefold().endswith(".csv")
             and not any(part in ("__MACOSX",) or part.startswith("._") for part in m.filename.split("/"))
         ]  # fmt: skip
-        total = sum(m.file_size for m in members)
-        if total > max_unzipped:
-            raise ApiError(
-                413, "too_large",
-                f"压缩包解压后共 {total} 字节，超过上限 {max_unzipped} 字节；请拆分或精简数据",
-                f"the zip unpacks to {total} bytes, more than the limit of {max_unzipped}; make it smaller",
-            )  # fmt: skip
         seen: dict[str, str] = {}
         for member in members:
             name = PurePosixPath(member.filename.replace("\\", "/")).name
@@ -143,13 +156,15 @@ def _extract_csvs(content: bytes, folder: Path, max_unzipped: int) -> None:
                 )  # fmt: skip
             seen[name.casefold()] = member.filename
             try:
-                data = archive.read(member)
-            except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+                with (folder / name).open("wb") as target:
+                    copy_entry(archive, member, target.write, budget)
+            except ExpansionError as exc:
+                raise expansion_error(exc) from None
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error) as exc:
                 raise ApiError(
                     422, "damaged_file", f"无法读取压缩包中的 {member.filename}（已加密或已损坏）",
                     f"cannot read {member.filename} in the zip (encrypted or damaged): {exc}",
                 ) from None  # fmt: skip
-            (folder / name).write_bytes(data)
     stems = {stem_for(Path(n).stem) for n in seen}
     if "term" not in stems:
         listed = ", ".join(sorted(PurePosixPath(v).name for v in seen.values())) or "—"
@@ -160,21 +175,25 @@ def _extract_csvs(content: bytes, folder: Path, max_unzipped: int) -> None:
         )  # fmt: skip
 
 
-def check_upload(content: bytes, filename: str, max_unzipped: int) -> Checked:
+def check_upload(content: bytes, filename: str, limits: Limits | int) -> Checked:
     """Validate an upload; raise :class:`ApiError` (415/422) with every problem found."""
+    limits = as_limits(limits)
     media = media_of(content, filename)
-    with materialized(content, media, filename, max_unzipped) as path:
+    with materialized(content, media, filename, limits) as path:
         try:
-            result = read_problem(path)
+            result = read_problem(path, limits)
+        except ExpansionError as exc:
+            raise expansion_error(exc) from None
         except InputError as exc:
             raise input_error(exc) from None
     return Checked(result, media, content, filename)
 
 
-def read_stored(content: bytes, media: str, filename: str, max_unzipped: int) -> ReadResult:
+def read_stored(content: bytes, media: str, filename: str, limits: Limits | int) -> ReadResult:
     """Read stored data back (it was valid when stored)."""
-    with materialized(content, media, filename, max_unzipped) as path:
-        return read_problem(path)
+    limits = as_limits(limits)
+    with materialized(content, media, filename, limits) as path:
+        return read_problem(path, limits)
 
 
 def summary(problem: Problem) -> dict[str, Any]:
@@ -212,7 +231,7 @@ def _official_holiday_rows(problem: Problem) -> list[dict[str, str]]:
 
 def apply_changes(
     problem: Problem, content: bytes, media: str, filename: str, request: dict[str, Any],
-    max_unzipped: int,
+    limits: Limits | int,
 ) -> Checked:
     """The base data (read into ``problem``) with the change rows applied, validated, as a zip of CSV files.
 
@@ -220,9 +239,10 @@ def apply_changes(
     reported as ``changes.<table>[i]`` (or ``remove[i]``) with the column, so that the office
     knows which submitted row to fix.
     """
+    limits = as_limits(limits)
     problems: list[Problem5] = []
-    with materialized(content, media, filename, max_unzipped) as path:
-        _, loaded = load(path, Findings())
+    with materialized(content, media, filename, limits) as path:
+        _, loaded = load(path, Findings(), limits=limits)
     tables: dict[str, list[dict[str, str]]] = {
         stem: [dict(row.cells) for row in table.rows] for stem, table in loaded.items() if table is not None
     }
@@ -266,9 +286,11 @@ def apply_changes(
                 continue
             archive.writestr(f"{stem}.csv", _csv_text(stem, rows))
     zipped = buffer.getvalue()
-    with materialized(zipped, "zip", "changed.zip", max_unzipped) as folder:
+    with materialized(zipped, "zip", "changed.zip", limits) as folder:
         try:
-            result = read_problem(folder)
+            result = read_problem(folder, limits)
+        except ExpansionError as exc:
+            raise expansion_error(exc) from None
         except InputError as exc:
             raise ApiError(
                 422, "invalid_change",
@@ -309,7 +331,5 @@ def _relabel(p: InputProblem, appended: dict[str, int], request: dict[str, Any])
 def _csv_text(stem: str, rows: list[dict[str, str]]) -> str:
     columns = [c.name for c in TABLE_BY_STEM[stem].columns]
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows({c: row.get(c, "") for c in columns} for row in rows)
+    csv_rows(out, columns, ({c: row.get(c, "") for c in columns} for row in rows))
     return out.getvalue()

@@ -18,6 +18,7 @@ from api.service.schemas import (
     TermOut,
     TermSummary,
 )
+from api.service.storage.db import write_lock
 from api.service.storage.models import Dataset, Job, PlanVersion, Term
 
 Row = TypeVar("Row", Term, Job, PlanVersion, Dataset)
@@ -28,7 +29,9 @@ def get_or_404(session: Session, model: type[Row], ident: str, *, lock: bool = F
     zh, en = _WHAT[model]
     if not ident or "\x00" in ident or len(ident) > 200:
         raise not_found(zh, en, ident.replace("\x00", ""))
-    row = session.get(model, ident, with_for_update=lock)
+    if lock:  # a read-modify-write: no other writer until this transaction ends (storage.db)
+        write_lock(session)
+    row = session.get(model, ident, with_for_update=lock, populate_existing=lock)
     if row is None:
         raise not_found(zh, en, ident)
     return row

@@ -32,9 +32,13 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.service.jobs.lifeline import PARENT_ENV
 from api.service.storage.db import make_engine, make_sessions, session_scope
 from api.service.storage.models import ACTIVE_JOB_STATUSES, Dataset, Job, PlanVersion, Term, utcnow
+from data.archive import Limits
 
+# Stored data was within the limits when it was accepted; reading it back is not limited again.
+STORED = Limits(max_expanded_bytes=1 << 50, max_entries=1 << 30, max_cells=1 << 50)
 log = logging.getLogger("frontline.jobs")
 
 WORKER_DATABASE_ENV = "FRONTLINE_JOB_DATABASE_URL"
@@ -137,7 +141,7 @@ class ProcessJobRunner:
                 process = subprocess.Popen(
                     [sys.executable, "-m", "api.service.jobs.worker", job_id, str(self.solver_workers),
                      str(self.progress_interval_s)],
-                    env={**os.environ, WORKER_DATABASE_ENV: self.database_url},
+                    env={**os.environ, WORKER_DATABASE_ENV: self.database_url, PARENT_ENV: str(os.getpid())},
                     stdin=subprocess.DEVNULL,
                 )  # fmt: skip
                 self._running[job_id] = process
@@ -235,7 +239,7 @@ def _execute(job_id: str, sessions: sessionmaker[Session], solver_workers: int, 
             if base is not None else None
         )  # fmt: skip
     try:
-        result = termdata.read_stored(content, media, filename, 1 << 40)
+        result = termdata.read_stored(content, media, filename, STORED)
         problem = result.problem
         from solver.solve import SolveOptions, solve
 

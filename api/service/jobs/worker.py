@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 
+from api.service.jobs.lifeline import die_with_parent
 from api.service.jobs.runner import WORKER_DATABASE_ENV, execute_job
 
 
@@ -21,6 +22,7 @@ def main(argv: list[str]) -> int:
     url = os.environ.get(WORKER_DATABASE_ENV) or os.environ.get("FRONTLINE_DATABASE_URL") or "sqlite:///./frontline.db"
     workers = int(argv[1]) if len(argv) > 1 else 0
     interval = float(argv[2]) if len(argv) > 2 else 0.5
+    die_with_parent()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s frontline-worker %(levelname)s %(message)s")
     execute_job(argv[0], url, workers, interval)
     return 0

@@ -14,9 +14,11 @@ _DESCRIPTIONS = {
     403: "the token's role does not allow this / 权限不足",
     404: "unknown id / 编号不存在",
     409: "conflicts with the current state / 与当前状态冲突",
-    413: "upload too large / 上传文件过大",
+    413: "upload or request body too large, or the upload expands past the limits / 上传文件或请求体过大，或解压后超过上限",
     415: "unsupported file type / 不支持的文件类型",
     422: "invalid request or data, with every problem / 请求或数据有误，逐条列出",
+    429: "too many jobs queued; retry after Retry-After seconds / 排队任务过多，请稍后重试",
+    503: "busy; retry after Retry-After seconds / 服务繁忙，请稍后重试",
 }
 
 

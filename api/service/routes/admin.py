@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from api.service.auth import audit, issue_token
 from api.service.deps import Admin, Office, SessionDep
-from api.service.errors import not_found
+from api.service.errors import ApiError, not_found
 from api.service.routes import errors, lang_param
 from api.service.schemas import AuditOut, TokenCreate, TokenCreated, TokenOut
+from api.service.storage.db import lock_rows
 from api.service.storage.models import ApiToken, AuditEntry, utcnow
 
 router = APIRouter(tags=["admin"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 422))
@@ -36,11 +37,22 @@ def list_tokens(session: SessionDep, who: Admin) -> list[TokenOut]:
     return [_token_out(r) for r in session.scalars(select(ApiToken).order_by(ApiToken.created_at))]
 
 
-@router.delete("/api/tokens/{token_id}", response_model=TokenOut, responses=errors(404), summary="撤销访问令牌 / revoke an API token")
+@router.delete(
+    "/api/tokens/{token_id}", response_model=TokenOut, responses=errors(404, 409),
+    summary="撤销访问令牌 / revoke an API token (never the last active admin token)",
+)  # fmt: skip
 def revoke_token(token_id: str, session: SessionDep, who: Admin) -> TokenOut:
+    admins = lock_rows(session, select(ApiToken).where(ApiToken.role == "admin", ApiToken.revoked_at.is_(None)))
     row = session.get(ApiToken, token_id) if "\x00" not in token_id else None
     if row is None:
         raise not_found("令牌", "token", token_id)
+    if row.revoked_at is None and row.role == "admin" and [a.id for a in admins] == [row.id]:
+        raise ApiError(
+            409, "last_admin",
+            "这是最后一个有效的管理员令牌，撤销后将无人能管理服务；请先新建另一个管理员令牌",
+            "this is the last active admin token: revoking it would leave nobody able to manage the service; "
+            "create another admin token first",
+        )  # fmt: skip
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         audit(session, who, "token.revoke", row.id, {"name": row.name})

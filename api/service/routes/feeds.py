@@ -15,6 +15,7 @@ from api.service.deps import LangDep, Office, SessionDep, StateDep, get_state
 from api.service.errors import ApiError, not_found
 from api.service.routes import errors, lang_param
 from api.service.schemas import FeedOut
+from api.service.storage.db import write_lock
 from api.service.storage.models import RosterEntry, Term
 
 router = APIRouter(tags=["feeds"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 404, 422))
@@ -38,6 +39,7 @@ def _feed_out(
     request: Request, state: StateDep, session: Session, who: Principal, kind: str, subject_id: str,
     lang: str, *, rotate: bool,
 ) -> FeedOut:  # fmt: skip
+    write_lock(session)  # issue or rotate: one at a time per database (the index keeps one URL per subscriber)
     _check_subject(session, kind, subject_id)
     existing = None if rotate else feeds.active_token(session, kind, subject_id)
     if existing is not None:

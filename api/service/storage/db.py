@@ -28,6 +28,9 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # SQLAlchemy, not the sqlite3 module, begins transactions (see _begin): the sqlite3
+            # module would begin only before the first write, after the reads it depends on.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
@@ -35,8 +38,44 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Any) -> None:
+            immediate = connection.get_execution_options().get(WRITE_LOCK)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+WRITE_LOCK = "frontline_write_lock"  # execution option: this transaction writes (BEGIN IMMEDIATE)
+_LOCKED = "frontline_locked_transaction"
+
+
+def write_lock(session: Session) -> None:
+    """Serialise this session's read-modify-write with every other writer, whatever the database.
+
+    Call it before reading the state a change depends on. On SQLite the transaction is restarted
+    with ``BEGIN IMMEDIATE``: it waits (busy timeout) for the one write lock of the file, so that
+    what it reads next cannot change under it. On PostgreSQL nothing is taken here: the caller
+    locks the rows it depends on with ``SELECT ... FOR UPDATE`` (see :func:`lock_rows`). Either
+    way, everything the session loaded before is expired and read again.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        transaction = session.get_transaction()
+        if transaction is not None and session.info.get(_LOCKED) is transaction:
+            return
+        if session.in_transaction():
+            session.commit()  # what was read so far (authentication) ends here; nothing was changed
+        session.connection(execution_options={WRITE_LOCK: True})
+        session.info[_LOCKED] = session.get_transaction()
+    session.expire_all()
+
+
+def lock_rows(session: Session, statement: Any) -> list[Any]:
+    """The rows of ``statement`` (a select of one entity), locked until the transaction ends."""
+    write_lock(session)
+    query = statement.with_for_update().execution_options(populate_existing=True)
+    return list(session.scalars(query))
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -124,6 +125,12 @@ class RosterEntry(Base):
 
 class PlanVersion(Base):
     __tablename__ = "plans"
+    __table_args__ = (  # one published plan per term (migration 0003_hardening)
+        Index(
+            "uq_plans_one_published_per_term", "term_id", unique=True,
+            sqlite_where=text("state = 'published'"), postgresql_where=text("state = 'published'"),
+        ),
+    )  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     term_id: Mapped[str] = mapped_column(ForeignKey("terms.term_id"), index=True)
@@ -172,7 +179,13 @@ class Job(Base):
 
 class FeedToken(Base):
     __tablename__ = "feed_tokens"
-    __table_args__ = (Index("ix_feed_tokens_subject", "kind", "subject_id"),)
+    __table_args__ = (
+        Index("ix_feed_tokens_subject", "kind", "subject_id"),
+        Index(  # one working URL per subscriber (migration 0003_hardening)
+            "uq_feed_tokens_one_active", "kind", "subject_id", unique=True,
+            sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(String(16))  # leader | unit | office
