@@ -341,6 +341,7 @@ def bench(
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="每个规模的求解秒数(默认 M 10, L 60, XL 300) / seconds per size", callback=_seconds)] = None,
     replans: Annotated[bool, typer.Option("--replan/--no-replan", help="同时测量重新排程 / also measure re-plans")] = True,
     markdown_out: Annotated[Path | None, typer.Option("--markdown", help="把结果表写成 Markdown / write the tables as Markdown")] = None,
+    checkins: Annotated[bool, typer.Option("--checkins", help="改为测量 300 名学生扫码签到（真实服务器，对比最简接口）/ measure 300 check-ins at a lecture instead (real server, against a trivial endpoint)")] = False,
     evidence: Annotated[bool, typer.Option("--evidence", help="改为测量考核报告（整学期走访记录，3 个种子）/ measure the compliance report instead (a full term of records, 3 seeds)")] = False,
 ) -> None:
     """性能与质量基准(对比逐个排的基线) / speed and quality against the first-fit baseline."""
@@ -359,6 +360,11 @@ def bench(
         except ValueError:
             err.print(f"--seeds: {seeds!r} 应写成 1-10 或 3,5 / write e.g. 1-10 or 3,5")
             raise typer.Exit(2) from None
+    if checkins:
+        from api import bench_checkins
+
+        bench_checkins.main([])
+        return
     if evidence:
         from api import bench_evidence
 
