@@ -94,22 +94,33 @@ def solve(
     quiet: Annotated[bool, typer.Option("--quiet", help="不显示进度 / no progress")] = False,
 ) -> None:
     """生成学期计划 / plan the term."""
+    started = time.perf_counter()  # the time limit covers everything from reading to writing
+    if not quiet:
+        err.print(ui.reading(data, lang), markup=False, highlight=False)
     result = _read(data, lang)
-    _solve_and_write(result.problem, out_dir, time_limit, workers, seed, deterministic, lang, quiet, result.warnings)
+    _solve_and_write(
+        result.problem, out_dir, time_limit, workers, seed, deterministic, lang, quiet, result.warnings, started
+    )
 
 
-def _solve_and_write(problem, out_dir, time_limit, workers, seed, deterministic, lang, quiet, warnings=()):
+def _solve_and_write(problem, out_dir, time_limit, workers, seed, deterministic, lang, quiet, warnings=(), started=None):
     from dataclasses import replace
 
     from calendars.feeds import write_feeds
     from data.plan_io import summary, write_plan
-    from solver.solve import SolveOptions
+    from solver.solve import SolveOptions, TimeLimitTooShort
     from solver.solve import solve as run_solve
     from solver.verify import verify
 
-    options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed, deterministic=deterministic, lang=lang)
-    with ui.Progress(err, quiet or deterministic, lang) as progress:
-        plan = run_solve(problem, options, progress.update)
+    options = SolveOptions(
+        time_limit=time_limit, workers=workers, seed=seed, deterministic=deterministic, lang=lang, started=started
+    )
+    try:
+        with ui.Progress(err, quiet or deterministic, lang) as progress:
+            plan = run_solve(problem, options, progress.update)
+    except TimeLimitTooShort as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(1) from None
     plan = replace(plan, warnings=tuple(w.format(lang) for w in warnings))
     write_plan(plan, problem, out_dir)
     write_feeds(plan, problem, out_dir)
@@ -146,6 +157,7 @@ def replan(
     if out_dir is None and not dry_run:
         err.print("--out: 请给出新计划的输出文件夹，或使用 --dry-run / give --out, or use --dry-run")
         raise typer.Exit(2)
+    started = time.perf_counter()
     result = _read(data, lang)
     try:
         previous_plan = read_plan(previous)
@@ -170,7 +182,7 @@ def replan(
             not_held = not_held_reasons(read_records(records, result.problem, previous_plan).records, previous_plan, lang)
         except InputError as exc:
             _invalid(exc, lang)
-    options = SolveOptions(time_limit=time_limit, seed=seed, lang=lang)
+    options = SolveOptions(time_limit=time_limit, seed=seed, lang=lang, started=started)
     with ui.Progress(err, quiet, lang) as progress:
         outcome = run_replan(result.problem, previous_plan, moment, options, progress.update, not_held)
     ui.print_changes(out, outcome, result.problem, lang)
@@ -354,14 +366,15 @@ def worker(
 @app.command()
 def bench(
     sizes: Annotated[str, typer.Option("--sizes", help="如 S,M,L,XL / e.g. S,M,L,XL")] = "M,L",
-    seed: Annotated[int, typer.Option("--seed")] = 1,
+    seeds: Annotated[str | None, typer.Option("--seeds", help="种子，如 1-10 或 3,5；默认 S、M 1-10，L 1-5，XL 1-3 / seeds, default per size")] = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="每个规模的求解秒数(默认 M 10, L 60, XL 300) / seconds per size", callback=_seconds)] = None,
     replans: Annotated[bool, typer.Option("--replan/--no-replan", help="同时测量重新排程 / also measure re-plans")] = True,
     markdown_out: Annotated[Path | None, typer.Option("--markdown", help="把结果表写成 Markdown / write the tables as Markdown")] = None,
+    checkins: Annotated[bool, typer.Option("--checkins", help="改为测量 300 名学生扫码签到（真实服务器，对比最简接口）/ measure 300 check-ins at a lecture instead (real server, against a trivial endpoint)")] = False,
     evidence: Annotated[bool, typer.Option("--evidence", help="改为测量考核报告（整学期走访记录，3 个种子）/ measure the compliance report instead (a full term of records, 3 seeds)")] = False,
 ) -> None:
     """性能与质量基准(对比逐个排的基线) / speed and quality against the first-fit baseline."""
-    from api.bench import DEFAULT_LIMITS, markdown
+    from api.bench import DEFAULT_LIMITS, DEFAULT_SEEDS, markdown
     from api.bench import bench as run_bench
 
     chosen = [s.strip().upper() for s in sizes.split(",") if s.strip()]
@@ -369,19 +382,42 @@ def bench(
     if unknown:
         err.print(f"--sizes: {', '.join(unknown)} 不是 S、M、L、XL / not one of S, M, L, XL")
         raise typer.Exit(2)
+    picked: tuple[int, ...] = ()
+    if seeds:
+        try:
+            picked = tuple(sorted(_seed_list(seeds)))
+        except ValueError:
+            err.print(f"--seeds: {seeds!r} 应写成 1-10 或 3,5 / write e.g. 1-10 or 3,5")
+            raise typer.Exit(2) from None
+    if checkins:
+        from api import bench_checkins
+
+        bench_checkins.main([])
+        return
     if evidence:
         from api import bench_evidence
 
-        found = bench_evidence.bench(chosen, [seed, seed + 1, seed + 2], out)
+        found = bench_evidence.bench(chosen, list(picked or (1, 2, 3)), out)
         if markdown_out is not None:
             markdown_out.write_text(bench_evidence.markdown(found) + "\n", encoding="utf-8")
             out.print(f"{markdown_out}")
         return
     limits = {s: time_limit for s in chosen} if time_limit else dict(DEFAULT_LIMITS)
-    results = run_bench(chosen, seed, limits, replans, out)
+    chosen_seeds = {s: picked for s in chosen} if picked else dict(DEFAULT_SEEDS)
+    results = run_bench(chosen, chosen_seeds, limits, replans, out)
     if markdown_out is not None:
         markdown_out.write_text(markdown(results) + "\n", encoding="utf-8")
         out.print(f"{markdown_out}")
+
+
+def _seed_list(text: str) -> set[int]:
+    out: set[int] = set()
+    for item in text.split(","):
+        first, _, last = item.strip().partition("-")
+        out.update(range(int(first), int(last or first) + 1))
+    if not out:
+        raise ValueError(text)
+    return out
 
 
 def main() -> None:

@@ -40,6 +40,7 @@ WORDS = {
         "verify": "共 {events} 个事件：{hard} 处违反硬性规则，{soft} 处提示。",
         "demo": "示范大学数据：{path}",
         "progress": "求解中 {elapsed:.1f}s  当前最优 {objective}  下界 {bound:g}  差距 {gap}",
+        "reading": "读取 {path} …（时限从现在起算）",
     },
     "en": {
         "warning": "warning",
@@ -54,8 +55,13 @@ WORDS = {
         "verify": "{events} events: {hard} hard-rule violation(s), {soft} note(s).",
         "demo": "Demo university: {path}",
         "progress": "solving {elapsed:.1f}s  best {objective}  bound {bound:g}  gap {gap}",
+        "reading": "reading {path} … (the time limit counts from now)",
     },
 }
+
+
+def reading(path: object, lang: str) -> str:
+    return _w(lang)["reading"].format(path=path)
 
 
 def _w(lang: str) -> dict[str, str]:

@@ -86,7 +86,7 @@ def write_feeds(plan: Plan, problem: Problem, out_dir: Path) -> None:
     by_unit: dict[str, list[Event]] = {}
     for event in plan.events:
         by_leader.setdefault(event.leader_id, []).append(event)
-        for unit_id in writer.look.units_of(event.target_id):
+        for unit_id in writer.look.event_units(event):
             by_unit.setdefault(unit_id, []).append(event)
     for leader in problem.leaders:
         path = root / _file_name(leader.leader_id)
@@ -109,7 +109,7 @@ def read_feed(data: bytes) -> list[FeedEvent]:
 def events_of_unit(plan: Plan, problem: Problem, unit_id: str) -> tuple[Event, ...]:
     """Events at the unit itself, or at an activity or course section the unit takes part in."""
     look = text.Lookup(problem)
-    return tuple(e for e in plan.events if look.concerns_unit(e.target_id, unit_id))
+    return tuple(e for e in plan.events if unit_id in look.event_units(e))
 
 
 # building -------------------------------------------------------------------------------------
@@ -133,8 +133,8 @@ class _Writer:
         self._events: dict[tuple[int, bool, int | None], bytes] = {}
 
     def events_of_unit(self, unit_id: str) -> list[Event]:
-        concerns = self.look.concerns_unit
-        return [e for e in self.plan.events if concerns(e.target_id, unit_id)]
+        units = self.look.event_units
+        return [e for e in self.plan.events if unit_id in units(e)]
 
     def unit_feed(self, unit_id: str, events: Iterable[Event]) -> bytes:
         unit = self.look.unit(unit_id)

@@ -7,7 +7,7 @@ the summary line, the place, and the description (who or what is visited, how, w
 from __future__ import annotations
 
 from solver.problem import Activity, CourseSection, Leader, Problem, Unit, Venue
-from solver.result import Event
+from solver.result import BLOCK_TITLE, Event
 
 LANGS = ("zh", "en")
 
@@ -61,8 +61,13 @@ UNIT_KINDS = {
     "en": {"class": "class", "dorm": "dormitory", "society": "student society"},
 }
 VENUE_KINDS = {
-    "zh": {"canteen": "食堂", "online": "网络平台"},
-    "en": {"canteen": "canteen", "online": "online platform"},
+    "zh": {"canteen": "食堂", "online": "网络平台", "community": "一站式学生社区"},
+    "en": {"canteen": "canteen", "online": "online platform", "community": "student community centre"},
+}
+BLOCK_NAME = {"zh": "一线工作", "en": "Frontline time"}
+BLOCK_PREPARE = {
+    "zh": "学生工作一线时间：在此连续接待、走访学生，了解学习生活困难并现场解决或登记转办。",
+    "en": "Frontline time: meet and visit students here without a break; solve or log what they raise.",
 }
 COURSE_KINDS = {
     "zh": {"theory": "思想政治理论课", "situation_policy": "形势与政策课"},
@@ -93,6 +98,7 @@ WORDS = {
         "online": "线上（键对键）",
         "prepare": "准备",
         "note": "备注",
+        "visits": "走访",
         "cancelled": "【已取消】",
         "reminder": "提醒：{summary}",
         "leader_calendar": "{name} · 联系学生安排",
@@ -119,6 +125,7 @@ WORDS = {
         "online": "online",
         "prepare": "Prepare",
         "note": "Note",
+        "visits": "Visits",
         "cancelled": "[Cancelled] ",
         "reminder": "Reminder: {summary}",
         "leader_calendar": "{name} · Student contact plan",
@@ -178,6 +185,12 @@ class Lookup:
             return unit_id in target.class_ids
         return target_id == unit_id
 
+    def event_units(self, event: Event) -> tuple[str, ...]:
+        """The units an event concerns: a frontline block's every unit, else ``units_of``."""
+        if event.covers:
+            return tuple(u for u in dict.fromkeys(event.covers) if u in self.units)
+        return self.units_of(event.target_id)
+
     def units_of(self, target_id: str) -> tuple[str, ...]:
         """Every ``unit_id`` for which :meth:`concerns_unit` holds, each once: one pass over a
         plan's events then gives every unit's events."""
@@ -215,7 +228,15 @@ def _subject(event: Event, look: Lookup) -> str:
 
 
 def summary(event: Event, look: Lookup, lang: str, *, with_leader: bool) -> str:
-    """``进宿舍 · 长清湖校区学生公寓3号楼``; what and where, without repeating a name."""
+    """``进宿舍 · 长清湖校区学生公寓3号楼``; what and where, without repeating a name. A frontline
+    block says so: ``一线工作 · 长清湖校区学生公寓区 · 3、5、7号楼``."""
+    if event.is_block:
+        rest = event.title.removeprefix(BLOCK_TITLE)
+        parts = [BLOCK_NAME[lang] + rest]
+        if with_leader:
+            parts.insert(0, leader_name(look, event.leader_id))
+        text = " · ".join(parts)
+        return word(lang, "cancelled") + text if event.status == "cancelled" else text
     parts = [kind_name(lang, event.visit_kind)]
     subject, where = _subject(event, look), place(event, look, lang)
     if subject and subject in where:
@@ -280,11 +301,24 @@ def _leader_line(event: Event, look: Lookup, lang: str) -> str:
     return _line(lang, "leader", leader.name + _bracket(lang, [leader.title]))
 
 
+def _block_lines(event: Event, look: Lookup, lang: str, how: str) -> list[str]:
+    """A frontline block: the visits it stands for, its kind, what to do."""
+    units = [u for u in (look.unit(c) for c in event.covers) if u]
+    lines = [_line(lang, "visits", word(lang, "list").join(u.name for u in units))] if units else []
+    lines.append(_line(lang, "kind", BLOCK_NAME[lang] + word(lang, "sep") + how))
+    lines.append(_line(lang, "prepare", BLOCK_PREPARE[lang]))
+    return lines
+
+
 def description(event: Event, look: Lookup, lang: str, *, with_leader: bool) -> str:
     """Who or what is visited, the visit kind and format, what to prepare, the plan's note."""
     lines = [_leader_line(event, look, lang)] if with_leader else []
-    lines += _target_lines(event, look, lang)
     how = word(lang, "face_to_face") if event.face_to_face else word(lang, "online")
+    if event.is_block:
+        if not any(look.unit(c) for c in event.covers):  # a venue: say which
+            lines += _target_lines(event, look, lang)
+        return "\n".join([*lines, *_block_lines(event, look, lang, how)])
+    lines += _target_lines(event, look, lang)
     lines.append(_line(lang, "kind", kind_name(lang, event.visit_kind) + word(lang, "sep") + how))
     if prepare := PREPARE[lang].get(event.visit_kind):
         lines.append(_line(lang, "prepare", prepare))

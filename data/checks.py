@@ -122,7 +122,7 @@ def _reference_rules(p: Parsed) -> list[tuple[str, str, set[str], str, str]]:
     campus = ("校区", "campus", "campuses 中没有这个校区编号", "not a campus_id of campuses")
     owner = ("对象", "owner", "既不是 leaders 中的工号，也不是 units 中的编号", "neither a leader_id nor a unit_id")  # fmt: skip
     unit = ("联系对象", "unit", "units 中没有这个编号", "not a unit_id of units")
-    target = ("对象", "target", "不是联系对象编号、场所编号，也不是 class/dorm/society/canteen/online", "neither a unit_id, a venue_id nor a kind (class, dorm, society, canteen, online)")  # fmt: skip
+    target = ("对象", "target", "不是联系对象编号、场所编号，也不是 class/dorm/society/canteen/online/community", "neither a unit_id, a venue_id nor a kind (class, dorm, society, canteen, online, community)")  # fmt: skip
     rules = [(s, "campus", campuses, *campus) for s in ("periods", "leaders", "units", "venues", "activities", "courses", "timetable")]  # fmt: skip
     rules += [("travel", c, campuses, *campus) for c in ("from_campus", "to_campus")]
     rules += [(s, "owner_id", owners, *owner) for s in ("timetable", "absences")]

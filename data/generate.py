@@ -23,7 +23,7 @@ Row = list[str]
 COLUMNS: dict[str, tuple[str, ...]] = {
     "term": (
         "term_id", "name", "start_date", "weeks", "contact_weeks", "timezone",
-        "day_start", "day_end", "buffer_minutes",
+        "day_start", "day_end", "buffer_minutes", "lunch", "dinner",
     ),
     "periods": ("period", "start", "end", "campus", "weeks"),
     "holidays": ("date", "name", "kind", "follows_date", "follows_weekday"),
@@ -352,7 +352,7 @@ def term_rows(uni: Uni) -> None:
     weeks = uni.weeks
     uni.add("term", [[
         "2026-2027-1", "2026-2027学年第一学期", START_DATE.isoformat(), str(weeks),
-        f"1-{weeks - 1}", "Asia/Shanghai", "08:00", "21:30", "10",
+        f"1-{weeks - 1}", "Asia/Shanghai", "08:00", "21:30", "10", "12:00-13:30", "17:30-18:30",
     ]])
     winter_campus = uni.campuses[-1]
     uni.add("periods", ([str(p), s, e, "", ""] for p, s, e in PERIODS))
@@ -613,6 +613,11 @@ def venue_rows(uni: Uni) -> None:
             if canteen == "清真餐厅":
                 uni.add("windows", [[venue_id, "1-7", "11:00", "13:00", ""],
                                     [venue_id, "1-7", "17:00", "18:30", ""]])
+    # one-stop student community centres (一站式学生社区), where student-affairs heads hold office hours
+    community_capacity = str(max(2, uni.size.leaders // 25))
+    for i, campus in enumerate(uni.campuses, 1):
+        uni.add("venues", [[f"V-SQ{i}", "community", f"{names[campus]}一站式学生社区", campus,
+                            f"{names[campus][:-2]}学生社区服务中心", community_capacity]])
     online_capacity = str(max(5, uni.size.leaders // 10))
     uni.add("venues", [["V-ONLINE", "online", "网络思政平台（易班）", "", "线上", online_capacity]])
 

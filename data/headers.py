@@ -80,6 +80,8 @@ TABLES: tuple[TableSpec, ...] = (
         C("day_start", "每日最早开始", "活动最早开始时间，默认 08:00", "earliest start of any activity, default 08:00", "最早开始时间", "每日开始时间", "开始时间"),
         C("day_end", "每日最晚结束", "活动最晚结束时间，默认 21:30", "latest end of any activity, default 21:30", "最晚结束时间", "每日结束时间", "结束时间"),
         C("buffer_minutes", "缓冲分钟数", "同校区两项安排之间至少间隔的分钟数，默认 10", "minimum gap between two commitments, default 10", "缓冲时间", "间隔分钟"),
+        C("lunch", "午休", "午餐时段 HH:MM-HH:MM，一线工作时段不跨越，默认 12:00-13:30", "lunch break HH:MM-HH:MM that frontline blocks never cross, default 12:00-13:30", "午餐", "午休时间", "午餐时间"),
+        C("dinner", "晚餐", "晚餐时段 HH:MM-HH:MM，一线工作时段不跨越，默认 17:30-18:30", "dinner break HH:MM-HH:MM that frontline blocks never cross, default 17:30-18:30", "晚餐时间", "晚饭时间"),
         C("respond_days", "响应时限", "学生诉求须在几个工作日内答复，默认 2", "working days to answer a student item, default 2", "响应工作日", "答复时限"),
         C("resolve_days", "办结时限", "学生诉求须在几个工作日内办结，默认 7", "working days to resolve a student item, default 7", "办结工作日", "解决时限"),
         C("checkin_min", "签到确认人数", "几名学生签到即确认一次走访，默认 3", "distinct student check-ins that confirm a visit, default 3", "签到人数"),
@@ -154,7 +156,7 @@ TABLES: tuple[TableSpec, ...] = (
         C("note", "备注", "备注，如 出差地点", "note, e.g. where to", "事由", "说明"),
     )),
     TableSpec("windows", ("可联系时段", "联系时段"), False, (
-        C("target", "对象", "联系对象编号、场所编号或类型（class/dorm/society/canteen/online）", "a unit_id, venue_id or a kind", "联系对象", "目标", req=True),
+        C("target", "对象", "联系对象编号、场所编号或类型（class/dorm/society/canteen/online/community）", "a unit_id, venue_id or a kind", "联系对象", "目标", req=True),
         C("weekday", "星期", "星期，如 1-5、1,3,5、周一至周五", "weekday spec, e.g. 1-5 or 1,3,5", "周几", req=True),
         C("start", "开始时间", *_START, "开始", req=True),
         C("end", "结束时间", *_END, "结束", req=True),
@@ -162,7 +164,7 @@ TABLES: tuple[TableSpec, ...] = (
     )),
     TableSpec("venues", ("场所",), False, (
         C("venue_id", "编号", "唯一编号", "unique id", "场所编号", req=True),
-        C("kind", "类型", "canteen（食堂）或 online（网络）", "canteen or online", "类别", req=True),
+        C("kind", "类型", "canteen（食堂）、online（网络）或 community（一站式学生社区/学生事务服务中心，学工干部在此值班）", "canteen, online or community (student community centre where student-affairs heads hold office hours)", "类别", req=True),
         C("name", "名称", "名称，如 第一食堂", "name", "场所名称", req=True),
         C("campus", "校区", "校区编号；网络场所留空", "campus id; blank for online", "校区编号"),
         C("location", "地点", *_LOCATION, "位置"),

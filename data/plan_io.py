@@ -41,7 +41,7 @@ def write_plan(plan: Plan, problem: Problem, out: str | Path) -> Path:
     (out / "summary.json").write_text(
         json.dumps(summary(plan, problem), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    state = {"term_id": plan.term_id, "modified": _modified(plan)}
+    state = {"term_id": plan.term_id, "modified": _modified(plan), "covers": _covers(plan)}
     (out / "state.json").write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return out
 
@@ -137,6 +137,11 @@ def _report_row(r: ReportRow) -> dict[str, object]:
     }
 
 
+def _covers(plan: Plan) -> dict[str, list[str]]:
+    """The units (or venue) each frontline block stands for."""
+    return {e.uid: list(e.covers) for e in plan.events if e.covers}
+
+
 def _modified(plan: Plan) -> dict[str, str]:
     return {e.uid: e.modified.isoformat() for e in plan.events if e.modified is not None}
 
@@ -149,7 +154,7 @@ def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, object
 def read_plan(folder: str | Path) -> Plan:
     """Read a plan folder (possibly edited by hand) back into a :class:`Plan`."""
     folder = Path(folder)
-    events = tuple(_read_events(folder / "events.csv", _read_modified(folder)))
+    events = tuple(_read_events(folder / "events.csv", _read_modified(folder), _read_covers(folder)))
     assignments = tuple(
         Assignment(row["leader_id"], row["unit_id"])
         for _, row in _read_csv(folder / "assignments.csv", ("leader_id", "unit_id"))
@@ -194,6 +199,17 @@ def _read_modified(folder: Path) -> dict[str, dt.datetime]:
         return {}
 
 
+def _read_covers(folder: Path) -> dict[str, tuple[str, ...]]:
+    path = folder / "state.json"
+    if not path.exists():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8")).get("covers", {})
+        return {str(uid): tuple(str(x) for x in ids) for uid, ids in raw.items() if isinstance(ids, list)}
+    except (ValueError, AttributeError):
+        return {}
+
+
 def _read_csv(
     path: Path, columns: tuple[str, ...], required: bool = True
 ) -> list[tuple[int, dict[str, str]]]:  # (spreadsheet row, cells)
@@ -211,7 +227,10 @@ def _read_csv(
         ]
 
 
-def _read_events(path: Path, modified: dict[str, dt.datetime]) -> list[Event]:
+def _read_events(
+    path: Path, modified: dict[str, dt.datetime], covers: dict[str, tuple[str, ...]] | None = None
+) -> list[Event]:
+    covers = covers or {}
     events = []
     for n, row in _read_csv(path, EVENT_COLUMNS):
         try:
@@ -235,6 +254,7 @@ def _read_events(path: Path, modified: dict[str, dt.datetime]) -> list[Event]:
                 campus=row["campus"], location=row["location"],
                 face_to_face=_bool(row["face_to_face"], path.name, n, "face_to_face"),
                 sequence=sequence, status=status, modified=modified.get(row["uid"]),
+                covers=covers.get(row["uid"], ()),
             )
         )
     return events

@@ -33,6 +33,7 @@ from data.specs import (
     parse_moment,
     parse_share,
     parse_time,
+    parse_time_range,
     parse_timezone,
     parse_weekday,
     parse_weekday_spec,
@@ -41,6 +42,8 @@ from data.specs import (
 from data.tables import Row, Source, Table
 from data.timecells import Meeting, parse_period_spec, parse_time_cell, parse_week_spec, split_rooms
 from solver.problem import (
+    DINNER,
+    LUNCH,
     Absence,
     Activity,
     Campus,
@@ -195,6 +198,8 @@ def parse_term(table: Table | None, out: Findings) -> Term | None:
         day_start=day_start,
         day_end=day_end,
         buffer_minutes=c.opt("buffer_minutes", partial(parse_int, minimum=0), 10),
+        lunch=c.opt("lunch", parse_time_range, LUNCH),
+        dinner=c.opt("dinner", parse_time_range, DINNER),
         respond_days=c.opt("respond_days", partial(parse_int, minimum=1), 2),
         resolve_days=c.opt("resolve_days", partial(parse_int, minimum=1), 7),
         checkin_min=c.opt("checkin_min", partial(parse_int, minimum=1), 3),
@@ -524,8 +529,8 @@ def window_target(text: str) -> str:
 
 def _venue(c: Cells, weeks: int) -> Venue | None:
     kind = c.req("kind", _choice(VENUE_KIND_CHOICES, "场所类型", "venue kind"))
-    if kind == "canteen" and not c.has("campus"):
-        c.fail("campus", "食堂须填写校区", "a canteen needs a campus")
+    if kind in ("canteen", "community") and not c.has("campus"):
+        c.fail("campus", "食堂和学生社区须填写校区", "a canteen or a community centre needs a campus")
     return c.build(
         Venue,
         venue_id=c.req("venue_id", _id),

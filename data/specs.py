@@ -124,6 +124,22 @@ def parse_time(text: str, *, allow_24: bool = False) -> int:
     return hours * 60 + minutes
 
 
+def parse_time_range(text: str) -> tuple[int, int]:
+    """``HH:MM-HH:MM`` (also with ``～``, ``~``, ``至`` or ``—``) as (start, end) minutes."""
+    parts = re.split(r"\s*(?:-|~|～|至|—|–)\s*", normalize(text), maxsplit=1)
+    if len(parts) != 2:
+        raise SpecError(
+            f"时段“{text}”无效；应写成 HH:MM-HH:MM，例如 12:00-13:30",
+            f"invalid time range {text!r}; write HH:MM-HH:MM, e.g. 12:00-13:30",
+        )
+    start, end = parse_time(parts[0]), parse_time(parts[1], allow_24=True)
+    if end <= start:
+        raise SpecError(
+            f"时段“{text}”的结束时间应晚于开始时间", f"time range {text!r} ends before it starts"
+        )
+    return start, end
+
+
 def parse_date(text: str) -> dt.date:
     """``YYYY-MM-DD`` (also ``YYYY/MM/DD``, ``YYYY.MM.DD``, ``YYYY年M月D日``)."""
     match = _DATE.fullmatch(normalize(text))
@@ -253,7 +269,10 @@ TIER_CHOICES = _choices(
     }
 )
 UNIT_KIND_CHOICES = _choices({"class": ("班级",), "dorm": ("宿舍",), "society": ("社团",)})
-VENUE_KIND_CHOICES = _choices({"canteen": ("食堂",), "online": ("网络", "线上")})
+VENUE_KIND_CHOICES = _choices(
+    {"canteen": ("食堂",), "online": ("网络", "线上"),
+     "community": ("一站式学生社区", "学生社区", "学生事务服务中心", "社区")}
+)  # fmt: skip
 ABSENCE_KIND_CHOICES = _choices(
     {"travel": ("出差",), "meeting": ("会议", "开会"), "leave": ("请假", "休假"),
      "other": ("其他", "其它")}
@@ -280,5 +299,5 @@ COURSE_KIND_CHOICES = _choices(
 )
 WINDOW_KIND_CHOICES = _choices(
     {"class": ("班级",), "dorm": ("宿舍",), "society": ("社团",), "canteen": ("食堂",),
-     "online": ("网络", "线上")}
+     "online": ("网络", "线上"), "community": ("一站式学生社区", "学生社区", "学生事务服务中心")}
 )  # fmt: skip

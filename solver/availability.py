@@ -36,6 +36,7 @@ DEFAULT_WINDOWS: dict[str, tuple[tuple[frozenset[int], int, int], ...]] = {
         (frozenset(range(1, 8)), 17 * 60 + 30, 18 * 60 + 30),
     ),
     "online": ((frozenset(range(1, 6)), 20 * 60, 21 * 60 + 30),),
+    "community": ((frozenset(range(1, 6)), 8 * 60, WORKDAY_END),),  # office hours on weekdays
     "society": (),
 }
 
@@ -80,6 +81,7 @@ class Availability:
         self._target_free: dict[str, IntervalSet] = {}
         self._window_cache: dict[str, IntervalSet] = {}
         self._busy_sets: dict[str, IntervalSet] = {}
+        self._working: dict[int, IntervalSet] = {}
         self._absences: dict[str, list[Absence]] = defaultdict(list)
         for absence in problem.absences:
             self._absences[absence.owner_id].append(absence)
@@ -195,6 +197,12 @@ class Availability:
 
     def working_frame(self, week: int) -> IntervalSet:
         """Working hours of a week: working days (make-up days included), day_start..17:30."""
+        cached = self._working.get(week)
+        if cached is None:
+            cached = self._working[week] = self._working_frame(week)
+        return cached
+
+    def _working_frame(self, week: int) -> IntervalSet:
         term = self.problem.term
         return iv.normalize(
             (d.start + term.day_start, d.start + min(WORKDAY_END, term.day_end))

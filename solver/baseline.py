@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from .model import contact_blocks, option_cost
 from .options import Candidates, Option
-from .problem import TIERS, VISIT_KINDS, Problem
+from .problem import BLOCKS_PER_DAY, TIERS, VISIT_KINDS, Leader, Problem
 from .weights import Weights
 
 
@@ -29,32 +29,62 @@ class _Ledger:
         self.links: dict[str, int] = defaultdict(int)
         self.capacity = {v.venue_id: v.capacity for v in problem.venues}
         self.max_leaders = {a.activity_id: a.max_leaders for a in problem.activities}
+        self.spans: dict[tuple[str, int], list[Option]] = defaultdict(list)  # (leader, day) -> taken
+        self.blocks: dict[tuple[str, int], int] = defaultdict(int)
+
+    def apart(self, o: Option) -> bool:
+        """Whether ``o`` leaves the buffer or travel time to the leader's other taken options."""
+        for p in self.spans[o.leader_id, o.day]:
+            a, b = (p, o) if p.start <= o.start else (o, p)
+            gap = self.problem.term.buffer_minutes
+            if a.campus is not None and b.campus is not None and a.campus != b.campus:
+                gap = max(gap, self.problem.travel_minutes(a.campus, b.campus))
+            if b.start - a.end < gap:
+                return False
+        return True
 
     def fits(self, o: Option) -> bool:
-        if (o.leader_id, o.day) in self.days:
+        if o.is_block:
+            if self.blocks[o.leader_id, o.day] >= BLOCKS_PER_DAY or not self.apart(o):
+                return False
+        elif (o.leader_id, o.day) in self.days or not self.apart(o):
             return False
         if o.section_id:
             return o.section_id not in self.sections
         if o.activity_id:
             return self.activity[o.activity_id] < self.max_leaders[o.activity_id]
-        capacity = self.capacity.get(o.target_id, 1)
-        clash = sum(1 for s, e in self.at[o.target_id] if s < o.end and o.start < e)
-        return clash < capacity
+        for place in o.units:
+            clash = sum(1 for s, e in self.at[place] if s < o.end and o.start < e)
+            if clash >= self.capacity.get(place, 1):
+                return False
+        return True
 
     def take(self, o: Option) -> None:
-        self.days.add((o.leader_id, o.day))
+        self.spans[o.leader_id, o.day].append(o)
+        if o.is_block:
+            self.blocks[o.leader_id, o.day] += 1
+        else:
+            self.days.add((o.leader_id, o.day))
         if o.section_id:
             self.sections.add(o.section_id)
         elif o.activity_id:
             self.activity[o.activity_id] += 1
         else:
-            self.at[o.target_id].append((o.start, o.end))
+            for place in o.units:
+                self.at[place].append((o.start, o.end))
 
 
 def first_fit(
-    problem: Problem, cands: Candidates, weights: Weights | None = None
+    problem: Problem, cands: Candidates, weights: Weights | None = None,
+    preferred: dict[str, list[Option]] | None = None,
+    preferred_links: dict[str, str] | None = None,
 ) -> tuple[list[Option], dict[str, str]]:
+    """The clerk's plan; ``preferred``: options a leader takes first where they still fit, and
+    ``preferred_links`` the unit tried first (each leader's best plan alone and the matched
+    links, from the decomposition), the clerk's rules filling the rest."""
     weights = weights or Weights()
+    preferred = preferred or {}
+    preferred_links = preferred_links or {}
     ledger = _Ledger(problem)
     mine: dict[str, list[Option]] = defaultdict(list)
     for o in cands.options:
@@ -65,16 +95,29 @@ def first_fit(
     for leader in order:
         options = sorted(mine[leader.leader_id], key=lambda o: (o.start, o.target_id))
         picked: list[Option] = []
-        link = _pick_link(problem, ledger, cands.links.get(leader.leader_id, []), options)
+        candidates = cands.links.get(leader.leader_id, [])
+        first = preferred_links.get(leader.leader_id)
+        if first in candidates:
+            candidates = [first, *(u for u in candidates if u != first)]
+        link = _pick_link(problem, ledger, candidates, options)
         if link:
             links[leader.leader_id] = link
         usable = [o for o in options if not o.linked or o.target_id == link]
+        for o in preferred.get(leader.leader_id, ()):
+            if (not o.linked or o.target_id == link) and ledger.fits(o):
+                ledger.take(o)
+                picked.append(o)
         sections = [o for o in usable if o.section_id]
-        if leader.lecture:
+        lectured = any(o.section_id for o in picked)
+        if leader.lecture and not lectured:
             _take_first(ledger, picked, sections)
         usable = [o for o in usable if not o.section_id]
-        if leader.seven_visits and not leader.lecture:
+        if leader.seven_visits and not leader.lecture and not lectured:
             _take_first(ledger, picked, sections)  # 进课堂: a guest lecture all the same
+        if leader.seven_visits:  # the scarcest visit kinds first, before the days fill up
+            _take_kinds(problem, ledger, picked, usable, leader, weights)
+        if leader.frontline_share > 0:
+            _take_blocks(ledger, picked, [o for o in usable if o.is_block], cands.need, leader.leader_id)
         for block in contact_blocks(problem, leader.contact_every_weeks):
             if any(o.week in block and o.face_to_face for o in picked):
                 continue
@@ -82,12 +125,6 @@ def first_fit(
             # as a clerk would: the linked unit, at the usual weekday and time, on the home campus
             in_block.sort(key=lambda o: (option_cost(problem, leader, o, weights), o.start))
             _take_first(ledger, picked, in_block)
-        if leader.seven_visits:
-            for kind in VISIT_KINDS:
-                if not any(o.visit_kind == kind for o in picked):
-                    of_kind = [o for o in usable if o.visit_kind == kind]
-                    of_kind.sort(key=lambda o: (option_cost(problem, leader, o, weights), o.start))
-                    _take_first(ledger, picked, of_kind)
         chosen.extend(picked)
     return chosen, links
 
@@ -100,6 +137,39 @@ def _pick_link(problem: Problem, ledger: _Ledger, candidates: list[str], options
             ledger.links[unit_id] += 1
             return unit_id
     return None
+
+
+def _take_kinds(
+    problem: Problem, ledger: _Ledger, picked: list[Option], usable: list[Option], leader: Leader, weights: Weights
+) -> None:
+    """One visit of every visit kind still missing, the kinds with the fewest candidates first."""
+    by_kind = {kind: [o for o in usable if o.visit_kind == kind] for kind in VISIT_KINDS}
+    for kind in sorted(VISIT_KINDS, key=lambda k: (len(by_kind[k]), VISIT_KINDS.index(k))):
+        if not any(o.visit_kind == kind for o in picked):
+            of_kind = sorted(by_kind[kind], key=lambda o: (option_cost(problem, leader, o, weights), o.start))
+            _take_first(ledger, picked, of_kind)
+
+
+def _take_blocks(
+    ledger: _Ledger, picked: list[Option], blocks: list[Option], need: dict[tuple[str, int], int], leader_id: str
+) -> None:
+    """Frontline blocks week by week, as a clerk fills a diary: the longest block of each day
+    first, Monday to Friday, then second blocks, until the week's share is met."""
+    by_week: dict[int, list[Option]] = defaultdict(list)
+    for o in blocks:
+        by_week[o.week].append(o)
+    for week, options in sorted(by_week.items()):
+        owed = need.get((leader_id, week), 0) - sum(o.work for o in picked if o.week == week and o.face_to_face)
+        for round_ in range(BLOCKS_PER_DAY):  # first one block a day, then second blocks
+            for o in sorted(options, key=lambda o: (o.day, -o.work, o.start, o.target_id)):
+                if owed <= 0:
+                    break
+                if ledger.blocks[leader_id, o.day] != round_:
+                    continue
+                if ledger.fits(o):
+                    ledger.take(o)
+                    picked.append(o)
+                    owed -= o.work
 
 
 def _take_first(ledger: _Ledger, picked: list[Option], options: Iterable[Option]) -> None:

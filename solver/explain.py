@@ -35,6 +35,7 @@ MESSAGES = {
         "kind_none": "{kind}: 本学期没有可安排的时段或对象{hint}",
         "kind_taken": "{kind}: 可安排的时段均被其他领导占用",
         "share_short": "第{week}周: 安排 {have} 分钟，需要 {need} 分钟(可用工作时间 {avail} 分钟)",
+        "share_planned": "共安排一线时间 {hours:.1f} 小时（{blocks} 个一线工作时段），每周至少占可用工作时间的 {worst:.0%}",
         "society_hint": "(社团没有 windows.csv 中的活动时段)",
         "lecture_hint": "(activities.csv 中没有讲座类活动)",
         "online_hint": "(没有网络联系时段)",
@@ -59,6 +60,7 @@ MESSAGES = {
         "kind_none": "{kind}: no possible slot or target this term{hint}",
         "kind_taken": "{kind}: every possible slot is taken by other leaders",
         "share_short": "week {week}: {have} min planned, {need} min needed (available working time {avail} min)",
+        "share_planned": "{hours:.1f} h of frontline time planned ({blocks} frontline blocks), at least {worst:.0%} of available working time each week",
         "society_hint": " (no society has a window in windows.csv)",
         "lecture_hint": " (activities.csv has no lecture activity)",
         "online_hint": " (no online window)",
@@ -159,6 +161,9 @@ class Explainer:
         if key[0] == "weekly_contact":
             head = words["weeks"].format(a=key[2]) + ": " + head
         return head + "; ".join(parts)
+
+    def share_planned(self, minutes: int, blocks: int, worst: float) -> str:
+        return self.msg["share_planned"].format(hours=minutes / 60, blocks=blocks, worst=worst)
 
     def share(self, week: int, have: int, need: int, avail: int) -> str:
         return self.msg["share_short"].format(week=week, have=have, need=need, avail=avail)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from .options import Candidates, Option
-from .problem import VISIT_KINDS, Leader, Problem
+from .problem import BLOCKS_PER_DAY, VISIT_KINDS, Leader, Problem
 from .weights import Weights
 
 
@@ -29,6 +29,7 @@ class Prior:
     links: dict[str, str] = field(default_factory=dict)  # leader -> unit: links that stay
     link_load: dict[str, int] = field(default_factory=dict)  # unit -> links held outside scope
     activity_seats: dict[str, int] = field(default_factory=dict)  # activity -> seats taken
+    work: dict[tuple[str, int], int] = field(default_factory=dict)  # (leader, week) -> share minutes given
     previous: set[int] = field(default_factory=set)  # option indices that are published events
 
     def in_scope(self, leader_id: str) -> bool:
@@ -135,11 +136,12 @@ def one_visit_per_leader_day(m: Model) -> None:
         for i in indices:
             per_day[m.options[i].day].append(i)
         for day_indices in per_day.values():
-            new = [i for i in day_indices if i not in m.prior.previous]
+            # frontline blocks have their own rules (``frontline_blocks``)
+            new = [i for i in day_indices if i not in m.prior.previous and not m.options[i].is_block]
             if len(new) > 1:
                 m.cp.add_at_most_one(m.x[i] for i in new)
             for j in day_indices:
-                if j in m.prior.previous:
+                if j in m.prior.previous and not m.options[j].is_block:
                     for i in new:
                         if _too_close(m, m.options[i], m.options[j]):
                             m.cp.add_bool_or([m.x[i].Not(), m.x[j].Not()])
@@ -154,6 +156,74 @@ def _too_close(m: Model, a: Option, b: Option) -> bool:
     else:
         need = max(buffer, m.problem.travel_minutes(a.campus, b.campus))
     return b.start - a.end < need
+
+
+def frontline_blocks(m: Model) -> None:
+    """A leader holds at most two frontline blocks a day, and a block leaves the buffer or the
+    travel time to every other visit of the day (blocks never overlap each other either)."""
+    for indices in m.by_leader.values():
+        per_day: dict[int, list[int]] = defaultdict(list)
+        for i in indices:
+            per_day[m.options[i].day].append(i)
+        for day_indices in per_day.values():
+            blocks = [i for i in day_indices if m.options[i].is_block]
+            if not blocks:
+                continue
+            if len(blocks) > BLOCKS_PER_DAY:
+                m.cp.add(sum(m.x[i] for i in blocks) <= BLOCKS_PER_DAY)
+            _blocks_apart(m, blocks)
+            for i in blocks:
+                for j in day_indices:
+                    if not m.options[j].is_block and _too_close(m, m.options[i], m.options[j]):
+                        m.cp.add_bool_or([m.x[i].Not(), m.x[j].Not()])
+
+
+def _blocks_apart(m: Model, blocks: list[int]) -> None:
+    """Blocks of one leader and day that come too close, as cliques over time (exact for the
+    interval graph of blocks on one campus; pairs across campuses one by one)."""
+    by_campus: dict[str | None, list[int]] = defaultdict(list)
+    for i in blocks:
+        by_campus[m.options[i].campus].append(i)
+    buffer = m.problem.term.buffer_minutes
+    for ids in by_campus.values():
+        seen: set[frozenset[int]] = set()
+        for t in sorted({m.options[i].start for i in ids}):
+            clique = frozenset(i for i in ids if m.options[i].start <= t < m.options[i].end + buffer)
+            if len(clique) > 1 and clique not in seen:
+                seen.add(clique)
+                m.cp.add_at_most_one(m.x[i] for i in sorted(clique))
+    campuses = sorted(by_campus, key=str)
+    for n, a in enumerate(campuses):
+        for b in campuses[n + 1 :]:
+            for i in by_campus[a]:
+                for j in by_campus[b]:
+                    if _too_close(m, m.options[i], m.options[j]):
+                        m.cp.add_bool_or([m.x[i].Not(), m.x[j].Not()])
+
+
+def frontline_share(m: Model) -> None:
+    """A leader with ``frontline_share`` spends that share of each contact week's available
+    working time with students: the minutes of blocks and visits inside working time. A week that
+    falls short costs its miss and every minute short (so that as much as possible is planned)."""
+    for leader in m.leaders():
+        if leader.frontline_share <= 0:
+            continue
+        by_week: dict[int, list[int]] = defaultdict(list)
+        for i in m.by_leader[leader.leader_id]:
+            o = m.options[i]
+            if o.work > 0 and o.face_to_face:
+                by_week[o.week].append(i)
+        for week in m.problem.term.contact_week_list:
+            need = m.cands.need.get((leader.leader_id, week), 0) - m.prior.work.get((leader.leader_id, week), 0)
+            if need <= 0:
+                continue
+            miss = _miss(m, "frontline_share", leader.leader_id, week, m.weights.miss_frontline_share)
+            ids = by_week.get(week, [])
+            # a share that cannot be met is still planned as far as it goes: every minute short costs
+            short = m.cp.new_int_var(0, need, f"short_{leader.leader_id}_{week}")
+            m.cp.add(sum(m.options[i].work * m.x[i] for i in ids) + short >= need)
+            m.cp.add(short <= need * miss)
+            m.cost(short, m.weights.frontline_short_minute, "frontline_short_minutes")
 
 
 def linked_visits_need_the_link(m: Model) -> None:
@@ -296,8 +366,9 @@ def unit_not_shared_at_once(m: Model) -> None:
     per_unit: dict[str, list[int]] = defaultdict(list)
     unit_ids = {u.unit_id for u in m.problem.units}
     for i, o in enumerate(m.options):
-        if o.target_id in unit_ids:
-            per_unit[o.target_id].append(i)
+        for u in o.units:  # a block occupies every unit it stands for
+            if u in unit_ids:
+                per_unit[u].append(i)
     for ids in per_unit.values():
         _capacity_over_time(m, ids, 1)
 
@@ -332,6 +403,8 @@ def fixed_options(m: Model) -> None:
 
 HARD: tuple[Constraint, ...] = (
     one_visit_per_leader_day,
+    frontline_blocks,
+    frontline_share,
     linked_visits_need_the_link,
     one_link_per_leader,
     unit_link_capacity,
@@ -355,6 +428,11 @@ def keep_published(m: Model) -> None:
 
 def option_cost(problem: Problem, leader: Leader, o: Option, w: Weights) -> int:
     """The cost of one visit: linked unit first, the weekly habit, home campus, little travel."""
+    if o.is_block:
+        cost = w.frontline_block
+        if o.campus is not None and o.campus != leader.campus:
+            cost += w.other_campus + w.travel_minute * problem.travel_minutes(leader.campus, o.campus) // 10
+        return cost
     cost = w.visit
     if leader.link and not o.linked and not o.section_id:
         cost += w.not_linked_unit
@@ -376,7 +454,7 @@ def unit_twice_a_week(m: Model) -> None:
     per: dict[tuple[str, int], list[int]] = defaultdict(list)
     unit_ids = {u.unit_id for u in m.problem.units}
     for i, o in enumerate(m.options):
-        if o.target_id in unit_ids:
+        if o.target_id in unit_ids and not o.is_block:
             per[o.target_id, o.week].append(i)
     for (u, week), ids in per.items():
         if len(ids) > 1:
@@ -416,9 +494,23 @@ def lectures_spread(m: Model) -> None:
             m.cost(over, m.weights.lecture_same_week, "lecture_same_week")
 
 
+def blocks_spread(m: Model) -> None:
+    """Frontline blocks spread over the week: a second block on one day costs extra."""
+    per_day: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for i, o in enumerate(m.options):
+        if o.is_block:
+            per_day[o.leader_id, o.day].append(i)
+    for (leader_id, day), ids in per_day.items():
+        if len(ids) > 1:
+            second = m.cp.new_bool_var(f"second_block_{leader_id}_{day}")
+            m.cp.add(sum(m.x[i] for i in ids) <= 1 + second)
+            m.cost(second, m.weights.second_block_a_day, "second_block_a_day")
+
+
 SOFT: tuple[Constraint, ...] = (
     keep_published,
     visit_costs,
+    blocks_spread,
     unit_twice_a_week,
     link_preferences,
     lectures_spread,

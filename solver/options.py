@@ -8,6 +8,7 @@ small: a few starts per leader, target and day, a bounded number per leader and 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from . import intervals as iv
@@ -51,10 +52,21 @@ class Option:
     venue_id: str | None = None
     activity_id: str | None = None
     section_id: str | None = None
+    block: tuple[str, ...] = ()  # a frontline block: the units (or the venue) it stands for
+    work: int = 0  # minutes inside working time (frontline_share), for leaders who owe a share
 
     @property
     def face_to_face(self) -> bool:
         return self.visit_kind in FACE_TO_FACE_KINDS
+
+    @property
+    def is_block(self) -> bool:
+        return bool(self.block)
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """The units or venue this option occupies (a block: every place it stands for)."""
+        return self.block or (self.target_id,)
 
 
 @dataclass
@@ -63,6 +75,7 @@ class Candidates:
 
     options: list[Option] = field(default_factory=list)
     links: dict[str, list[str]] = field(default_factory=dict)  # leader -> candidate unit ids
+    need: dict[tuple[str, int], int] = field(default_factory=dict)  # (leader, week) -> share minutes
 
 
 def build(
@@ -70,21 +83,41 @@ def build(
     avail: Availability,
     leaders: set[str] | None = None,
     after: int | None = None,
+    tick: Callable[[int], None] | None = None,
 ) -> Candidates:
-    """Candidates of every leader (or of ``leaders``), starting at minute ``after`` or later."""
+    """Candidates of every leader (or of ``leaders``), starting at minute ``after`` or later.
+    ``tick(n)`` is called after each leader (progress; it may raise to stop)."""
     cands = Candidates()
     index = _TargetIndex(problem)
     # Leaders with the fewest choices claim their habitual slots first.
-    for leader in sorted(problem.leaders, key=lambda x: (not x.link, x.contact_every_weeks, x.leader_id)):
+    order = sorted(problem.leaders, key=lambda x: (not x.link, x.contact_every_weeks, x.leader_id))
+    for n, leader in enumerate(order):
+        if tick is not None:
+            tick(n)
         if leaders is not None and leader.leader_id not in leaders:
             continue
         if leader.link:
             cands.links[leader.leader_id] = _link_candidates(problem, avail, leader, index, cands)
         options = _leader_options(problem, avail, leader, index, cands)
+        if leader.frontline_share > 0:
+            options = frontline_options(problem, avail, leader, options, cands.need)
         if after is not None:
             options = [o for o in options if o.start >= after]
         cands.options.extend(options)
     return cands
+
+
+def frontline_options(
+    problem: Problem, avail: Availability, leader: Leader, options: list[Option], need: dict[tuple[str, int], int]
+) -> list[Option]:
+    """A leader who owes a frontline share: every option with its minutes in working time, the
+    candidate blocks, and the minutes owed in each contact week."""
+    from .blocks import block_options, need_minutes, work_minutes
+
+    for week in problem.term.contact_week_list:
+        need[leader.leader_id, week] = need_minutes(avail, leader, week)
+    timed = [replace(o, work=work_minutes(avail, o.week, o.start, o.end)) for o in options]
+    return timed + block_options(problem, avail, leader)
 
 
 class _TargetIndex:
@@ -97,7 +130,7 @@ class _TargetIndex:
         for venue in problem.venues:
             if venue.kind == "canteen":
                 self.canteens[venue.campus].append(venue)
-            else:
+            elif venue.kind == "online":
                 self.online.append(venue)
         self.history = {(h.leader_id, h.unit_id) for h in problem.history}
         self.campuses = [c.campus_id for c in problem.campuses]
@@ -136,6 +169,8 @@ def _target_options(
 ) -> list[Option]:
     kind = target.kind
     minutes = DEFAULT_VISIT_MINUTES[kind]
+    if isinstance(target, Venue):
+        kind = target.visit_kind
     ident = target.unit_id if isinstance(target, Unit) else target.venue_id
     venue_id = target.venue_id if isinstance(target, Venue) else None
     out: list[Option] = []
@@ -435,17 +470,21 @@ def linked_unit_options(problem: Problem, avail: Availability, leader_id: str, u
 
 
 def option_of(problem: Problem, avail: Availability, leader_id: str, target_id: str, kind: str,
-              start: int, end: int, linked: bool) -> Option:
+              start: int, end: int, linked: bool, block: tuple[str, ...] = ()) -> Option:
     """The option that a published event is (to keep it in a re-plan)."""
+    from .blocks import work_minutes
     from .problem import Activity, CourseSection
 
     target = problem.target(target_id)
     day = start // iv.DAY
     campus = target.campus or None
+    share = problem.leader(leader_id).frontline_share > 0
     return Option(
         leader_id, target_id, kind, start, end, day // 7 + 1, day, campus,
         linked=linked,
         venue_id=target_id if isinstance(target, Venue) else None,
         activity_id=target_id if isinstance(target, Activity) else None,
         section_id=target_id if isinstance(target, CourseSection) else None,
+        block=block,
+        work=work_minutes(avail, day // 7 + 1, start, end) if share else 0,
     )

@@ -14,16 +14,23 @@ from dataclasses import dataclass, field
 
 TIERS = ("school", "department", "college", "student_affairs")
 UNIT_KINDS = ("class", "dorm", "society")
-VENUE_KINDS = ("canteen", "online")
+VENUE_KINDS = ("canteen", "online", "community")
 ABSENCE_KINDS = ("travel", "meeting", "leave", "other")
 COURSE_KINDS = ("theory", "situation_policy")
 HOLIDAY_KINDS = ("holiday", "workday")
 # The seven visit kinds of the notice (七进); all but online are face to face.
 VISIT_KINDS = ("classroom", "class", "dorm", "canteen", "society", "lecture", "online")
 FACE_TO_FACE_KINDS = frozenset(VISIT_KINDS) - {"online"}
-WINDOW_KINDS = ("class", "dorm", "society", "canteen", "online")
+WINDOW_KINDS = ("class", "dorm", "society", "canteen", "online", "community")
+# The visit kind (七进) of a visit to a venue: a student community centre (一站式学生社区) sits in
+# the residence halls, so office hours there are time in the dorms.
+VENUE_VISIT_KINDS = {"canteen": "canteen", "online": "online", "community": "dorm"}
 DEFAULT_VISIT_MINUTES = {"class": 45, "dorm": 60, "canteen": 45, "society": 90, "online": 60}
 WORKDAY_END = 17 * 60 + 30  # end of "available working time" for frontline_share
+BLOCK_MINUTES = 90  # a frontline block lasts at least this long ...
+BLOCKS_PER_DAY = 2  # ... and a leader holds at most this many a day
+LUNCH = (12 * 60, 13 * 60 + 30)  # default meal breaks that no frontline block crosses
+DINNER = (17 * 60 + 30, 18 * 60 + 30)
 
 
 class ProblemError(ValueError):
@@ -32,6 +39,9 @@ class ProblemError(ValueError):
     def __init__(self, problems: Iterable[str]):
         self.problems = tuple(problems)
         super().__init__("; ".join(self.problems))
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[str, ...]]]:  # survives a process pool
+        return (type(self), (self.problems,))
 
 
 def hhmm(minutes: int) -> str:
@@ -50,6 +60,8 @@ class Term:
     day_start: int = 8 * 60
     day_end: int = 21 * 60 + 30
     buffer_minutes: int = 10
+    lunch: tuple[int, int] = LUNCH
+    dinner: tuple[int, int] = DINNER
     # records contract: working days to answer / resolve an item, check-ins that confirm a visit,
     # share of held face-to-face visits that must be confirmed
     respond_days: int = 2
@@ -59,6 +71,8 @@ class Term:
 
     def __post_init__(self) -> None:
         problems = []
+        for label, (start, end) in (("lunch", self.lunch), ("dinner", self.dinner)):
+            problems.extend(_time_problems(f"term {label}", start, end))
         if self.start_date.isoweekday() != 1:
             problems.append(f"term start_date {self.start_date} is not a Monday")
         if not 1 <= self.weeks <= 60:
@@ -277,7 +291,7 @@ class Window:
 @dataclass(frozen=True)
 class Venue:
     venue_id: str
-    kind: str  # canteen | online
+    kind: str  # canteen | online | community
     name: str
     campus: str | None = None
     location: str = ""
@@ -287,12 +301,17 @@ class Venue:
         problems = []
         if self.kind not in VENUE_KINDS:
             problems.append(f"venue {self.venue_id}: unknown kind {self.kind!r}")
-        if self.kind == "canteen" and not self.campus:
-            problems.append(f"venue {self.venue_id}: a canteen needs a campus")
+        if self.kind in ("canteen", "community") and not self.campus:
+            problems.append(f"venue {self.venue_id}: a {self.kind} needs a campus")
         if self.capacity < 1:
             problems.append(f"venue {self.venue_id}: capacity must be at least 1")
         if problems:
             raise ProblemError(problems)
+
+    @property
+    def visit_kind(self) -> str:
+        """The visit kind (七进) of a visit here."""
+        return VENUE_VISIT_KINDS[self.kind]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ kind, a weekly contact if its week still has time) are re-placed, moving nothing
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -25,11 +26,11 @@ from . import intervals as iv
 from . import model as mdl
 from . import options as opt
 from .availability import Availability
-from .frontline import fill_frontline_time
+from .blocks import work_minutes
 from .options import Candidates, Option
 from .problem import Problem
 from .result import Assignment, Event, Plan, SolveStats
-from .solve import Progress, SolveOptions, build_report, make_event, run
+from .solve import FINISH_SHARE, Progress, SolveOptions, build_report, make_event, run
 from .verify import Violation, check_event
 
 CHANGE_KINDS = ("kept", "moved", "cancelled", "added")
@@ -106,6 +107,9 @@ def replan(
     cands, keep, extra = state.candidates(options.weights.keep_published)
     model = mdl.build(problem, cands, options.weights, keep=keep, prior=state.prior, extra_cost=extra)
     mdl.add_hint(model, [cands.options[i] for i in keep], state.prior.links)
+    if options.started is not None and not options.deterministic:  # the limit began before reading
+        left = options.time_limit * (1 - FINISH_SHARE) - (time.perf_counter() - options.started)
+        options = replace(options, time_limit=max(1.0, left))
     result = run(model, options, progress)
     if result is None:
         raise RuntimeError("CP-SAT found no re-plan in the time limit; raise --time-limit")
@@ -177,6 +181,10 @@ class _State:
             prior.kinds.setdefault(e.leader_id, set()).add(e.visit_kind)
             if e.visit_kind == "classroom":
                 prior.lectured.add(e.leader_id)
+            if e.face_to_face:
+                start, end = self._at(e), self.avail.calendar.minute(e.end)
+                key = (e.leader_id, e.week)
+                prior.work[key] = prior.work.get(key, 0) + work_minutes(self.avail, e.week, start, end)
         prior.links = {lid: u for lid, u in self.links.items() if lid in self.touched}
         prior.link_load = dict(Counter(u for lid, u in self.links.items() if lid not in self.touched))
         activities = {a.activity_id for a in self.problem.activities}
@@ -229,8 +237,11 @@ class _State:
 
     def _option(self, e: Event) -> Option:
         start, end = self._at(e), self.avail.calendar.minute(e.end)
-        linked = self.links.get(e.leader_id) == e.target_id
-        return opt.option_of(self.problem, self.avail, e.leader_id, e.target_id, e.visit_kind, start, end, linked)
+        linked = self.links.get(e.leader_id) == e.target_id and not e.is_block
+        block = (e.covers or (e.target_id,)) if e.is_block else ()
+        return opt.option_of(
+            self.problem, self.avail, e.leader_id, e.target_id, e.visit_kind, start, end, linked, block
+        )
 
     def _without_clashes(self, options: list[Option]) -> list[Option]:
         """Drop new options that collide with fixed events at the same target or section."""
@@ -238,14 +249,17 @@ class _State:
         sections = {e.target_id for e in fixed if e.visit_kind == "classroom"}
         at: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for e in fixed:
-            at[e.target_id].append((self._at(e), self.avail.calendar.minute(e.end)))
+            for u in e.covers or (e.target_id,):
+                at[u].append((self._at(e), self.avail.calendar.minute(e.end)))
         capacity = {v.venue_id: v.capacity for v in self.problem.venues}
         out = []
         for o in options:
             if o.section_id and o.section_id in sections:
                 continue
-            clash = sum(1 for s, t in at.get(o.target_id, ()) if s < o.end and o.start < t)
-            if not o.activity_id and clash >= capacity.get(o.target_id, 1):
+            if not o.activity_id and any(
+                sum(1 for s, t in at.get(u, ()) if s < o.end and o.start < t) >= capacity.get(u, 1)
+                for u in o.units
+            ):
                 continue
             out.append(o)
         return out
@@ -264,10 +278,6 @@ class _State:
                 new_events.append(make_event(problem, avail, o))
         untouched = [e for e in self.valid if e.leader_id not in self.touched]
         kept = [e for e in self.valid if e.uid in kept_uids]
-        so_far = self.past + untouched + kept + new_events
-        new_events += fill_frontline_time(
-            problem, avail, so_far, lambda o: make_event(problem, avail, o), set(self.touched), self.cut
-        )
         dropped = [e for e in self.future if e.leader_id in self.touched and e.uid not in kept_uids]
         dropped += [e for e in self.future if e.leader_id not in self.touched and e.uid in self.invalid]
         moved, cancelled, added = self._match(dropped, new_events)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 REQUIREMENTS = ("weekly_contact", "linked_unit", "lecture", "seven_visits", "frontline_share")
 EVENT_STATUSES = ("planned", "cancelled")
+BLOCK_TITLE = "一线工作"  # a frontline block's title starts with it (events.csv has no other mark)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,12 @@ class Event:
     # Last real change of start, end or status (DTSTAMP / LAST-MODIFIED of the calendar entry).
     modified: dt.datetime | None = None
     description: str = ""
+    covers: tuple[str, ...] = ()  # a frontline block: the units (or the venue) it stands for
+
+    @property
+    def is_block(self) -> bool:
+        """A frontline block (``一线工作 · ...``) rather than a single visit."""
+        return self.title.startswith(BLOCK_TITLE)
 
     @property
     def date(self) -> dt.date:

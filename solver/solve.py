@@ -16,19 +16,19 @@ from . import model as mdl
 from . import options as opt
 from .availability import Availability
 from .baseline import first_fit
+from .blocks import block_description, block_title
 from .bound import decomposition_bound
 from .conflicts import ANALYSIS_SECONDS, MAX_ANALYSES, Key, conflicting_set
 from .engine import configure
 from .explain import KIND_NAMES, Explainer
-from .frontline import fill_frontline_time
 from .options import Option
-from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Leader, Problem
+from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Leader, Problem, Unit, Venue
 from .result import Assignment, Event, Plan, ReportRow, SolveStats
 from .weights import Weights
 
 # Shares of the time budget at which the stages end (the full model has the rest).
-DECOMPOSITION_SHARE = 0.15
-FIXED_LINKS_SHARE = 0.25
+DECOMPOSITION_SHARE = 0.3
+FIXED_LINKS_SHARE = 0.5
 
 Progress = Callable[[float, float | None, float], None]  # elapsed, objective, bound
 
@@ -42,18 +42,63 @@ class SolveOptions:
     lang: str = "zh"
     weights: Weights = field(default_factory=Weights)
     log: bool = False
+    # time.perf_counter() at which the time limit began (reading the data, say); None: at solve()
+    started: float | None = None
+
+
+# Share of the time limit kept for turning the plan into events, the report and the files.
+FINISH_SHARE = 0.1
+
+
+class TimeLimitTooShort(RuntimeError):
+    """The time limit ran out before a first plan could be built; the message says what to do."""
 
 
 def solve(
     problem: Problem, options: SolveOptions | None = None, progress: Progress | None = None
 ) -> Plan:
+    """The term's plan within ``options.time_limit`` seconds from ``options.started``: the staged
+    solve's best plan (never worse than first-fit), or :class:`TimeLimitTooShort` when even the
+    preparation does not fit."""
     options = options or SolveOptions()
+    started = time.perf_counter() if options.started is None else options.started
+    options = replace(options, started=started)
     avail = Availability(problem)
-    cands = opt.build(problem, avail)
+    cands = prepare(problem, avail, options, progress)
     chosen, links, stats = staged(problem, cands, options, progress)
     return assemble(
         problem, avail, cands, chosen, links, stats, options.lang, options.weights,
         deterministic=options.deterministic,
+    )
+
+
+def prepare(problem: Problem, avail: Availability, options: SolveOptions, progress: Progress | None) -> opt.Candidates:
+    """Candidate visits of every leader, reporting progress; refuses when the limit runs out."""
+    started = options.started if options.started is not None else time.perf_counter()
+    deadline = started + options.time_limit * (1 - FINISH_SHARE)
+    total = len(problem.leaders)
+    began = time.perf_counter()  # reading the data ended here
+
+    def tick(done: int) -> None:
+        now = time.perf_counter()
+        if progress is not None:
+            progress(now - started, None, 0.0)
+        if not options.deterministic and now > deadline:
+            raise TimeLimitTooShort(_too_short(options.time_limit, began - started, now - began, done, total))
+
+    return opt.build(problem, avail, tick=tick)
+
+
+def _too_short(limit: float, reading: float, preparing: float, done: int, total: int) -> str:
+    """What ran out and how much time to give instead (preparation extrapolated, then as long
+    again for a first plan)."""
+    rate = preparing / done if done else max(preparing, 0.01)
+    need = math.ceil(reading + 2 * rate * total + 1)
+    return (
+        f"时限 {limit:g} 秒太短：读取数据用了 {reading:.1f} 秒，{preparing:.1f} 秒内只为 {done}/{total} 位领导"
+        f"准备好候选安排，还没有任何计划；请把时限至少设为约 {need} 秒 / the time limit of {limit:g} s is too "
+        f"short: reading took {reading:.1f} s, candidates were ready for {done} of {total} leaders after "
+        f"{preparing:.1f} s more and there is no plan yet; give at least about {need} s"
     )
 
 
@@ -62,41 +107,50 @@ def staged(
 ) -> tuple[list[Option], dict[str, str], SolveStats]:
     """A strong plan quickly, then the full model from it.
 
+    The CP-SAT model is built once; every stage solves a copy of it with its own fixings.
     1. the first-fit baseline, priced: the first plan, and a complete hint, so that no later
        stage can end worse than the careful clerk;
     2. the decomposition (``bound.decomposition_bound``): every leader alone, links matched
-       exactly: a lower bound and the links that are best when leaders are taken apart;
-    3. the visits solved with those links fixed (a small, well-bounded model; a strong plan);
+       exactly: a lower bound, the links that are best when leaders are taken apart, and each
+       unlinked leader's best plan alone; first-fit again, taking those plans first (priced);
+    3. the visits solved with the decomposition's links fixed (a well-bounded model);
     4. the full model (links and visits together) from the best plan so far, for the rest of
        the time: it improves the plan, and its LP proves the bound.
     The statistics are the full model's, with the larger of its bound and the decomposition's.
+    Stage budgets are shares of the time left once the candidates are ready.
     """
-    clock = _Clock(budget=options.time_limit, deterministic=options.deterministic)
-    hint = _price(problem, cands, options, *first_fit(problem, cands, options.weights), clock)
-    best = hint
+    started = options.started if options.started is not None else time.perf_counter()
+    clock = _Clock(budget=options.time_limit * (1 - FINISH_SHARE), deterministic=options.deterministic, started=started)
+    full = mdl.build(problem, cands, options.weights)
+    clock.origin = clock.spent()
+    best = _price(full, options, *first_fit(problem, cands, options.weights), clock)
     decomposition = decomposition_bound(
         problem, cands, options.weights, clock.until(DECOMPOSITION_SHARE), options.deterministic
     )
-    if cands.links and decomposition is not None and decomposition.links != best.links:
-        stage = _with_links(problem, cands, options, decomposition.links, hint, clock, FIXED_LINKS_SHARE, progress)
+    if decomposition.plans:
+        guided = first_fit(problem, cands, options.weights, decomposition.plans, decomposition.links)
+        tried = _price(full, options, *guided, clock)
+        if tried.objective < best.objective:
+            best = replace(tried, first=best.first or tried.first)
+    if cands.links and decomposition.links != best.links:
+        stage = _with_links(full, options, decomposition.links, best, clock, FIXED_LINKS_SHARE, progress)
         if stage.objective < best.objective:
             best = replace(stage, first=best.first or stage.first)
-    full = mdl.build(problem, cands, options.weights)
-    if best.solution:  # the same variables in the same order: a complete, feasible hint
-        full.cp.clear_hints()
-        for index, value in enumerate(best.solution):
-            full.cp.proto.solution_hint.vars.append(index)
-            full.cp.proto.solution_hint.values.append(value)
-    else:
-        mdl.add_hint(full, best.chosen, best.links)
     spent = clock.spent()
-    result = run(full, replace(options, time_limit=clock.until(1.0)), _shifted(progress, spent))
+    left = clock.until(1.0)
+    result = None
+    if left > 0:  # the full model, if any time is left
+        final = _copy(full)
+        _hint(final, best)
+        result = run(final, replace(options, time_limit=left), _shifted(progress, spent))
+    if result is not None and result[2].objective > best.objective:  # never worse than the plan in hand
+        result = (best.chosen, best.links, replace(best.stats or result[2], status="FEASIBLE", bound=result[2].bound))
     if result is None:  # out of time before the full model found a plan: keep the best so far
         stats = best.stats or SolveStats("FIRST_FIT", 0.0, 0.0, 0.0)
         # a stage's bound holds only for its fixed links: the whole problem keeps CP-SAT's none
         result = (best.chosen, best.links, replace(stats, status="FEASIBLE", bound=0.0))
     chosen, links, stats = result
-    if decomposition is not None and decomposition.bound > stats.bound:
+    if decomposition.bound > stats.bound:
         bound = min(decomposition.bound, stats.objective)
         status = "OPTIMAL" if bound >= stats.objective else stats.status
         stats = replace(stats, bound=bound, status=status)
@@ -104,6 +158,21 @@ def staged(
     if first is None and stats.first_solution_seconds is not None:
         first = round(stats.first_solution_seconds + spent, 3)
     return chosen, links, replace(stats, solve_seconds=round(clock.spent(), 3), first_solution_seconds=first)
+
+
+def _copy(model: mdl.Model) -> mdl.Model:
+    """The same model (same variables, same indices) on a copy of its CP-SAT proto."""
+    return replace(model, cp=model.cp.clone(), solution=())
+
+
+def _hint(model: mdl.Model, stage: _Stage) -> None:
+    model.cp.clear_hints()
+    if stage.solution:  # the same variables in the same order: a complete, feasible hint
+        for index, value in enumerate(stage.solution):
+            model.cp.proto.solution_hint.vars.append(index)
+            model.cp.proto.solution_hint.values.append(value)
+    else:
+        mdl.add_hint(model, stage.chosen, stage.links)
 
 
 @dataclass(frozen=True)
@@ -124,6 +193,7 @@ class _Clock:
     deterministic: bool = False
     started: float = field(default_factory=time.perf_counter)
     granted: float = 0.0  # deterministic mode: budget handed out so far
+    origin: float = 0.0  # seconds spent before the stages began (shares are of the time after)
 
     def spent(self) -> float:
         return time.perf_counter() - self.started
@@ -133,34 +203,36 @@ class _Clock:
 
         Wall-clock seconds normally; in deterministic mode, deterministic time from fixed shares,
         never from the wall clock, so that the same data and seed give the same plan."""
-        if not self.deterministic:
-            return max(1.0, self.budget * share - self.spent())
+        if not self.deterministic:  # at least a second, never past the end of the budget
+            left = self.budget - self.spent()
+            end = self.origin + (self.budget - self.origin) * share
+            return max(0.0, min(left, max(1.0, end - self.spent())))
         grant = max(1.0, self.budget * share - self.granted)
         self.granted += grant
         return grant
 
 
 def _price(
-    problem: Problem,
-    cands: opt.Candidates,
+    full: mdl.Model,
     options: SolveOptions,
     chosen: list[Option],
     links: dict[str, str],
     clock: _Clock,
 ) -> _Stage:
-    """The first-fit plan with its objective and every variable's value: a complete hint, so
-    that no later stage can end worse than the careful clerk."""
-    model = mdl.build(problem, cands, options.weights)
+    """A plan (first-fit's) with its objective and every variable's value: a complete hint, so
+    that no later stage can end worse than it."""
+    model = _copy(full)
+    model.cp.clear_hints()
     mdl.fix(model, chosen, links)
-    result = run(model, replace(options, time_limit=clock.until(0.05)))
+    # pricing a fixed plan is presolve only: it runs even when the budget is spent
+    result = run(model, replace(options, time_limit=max(1.0, clock.until(0.05))))
     if result is None:
         return _Stage(chosen, links)
     return _Stage(chosen, links, result[2].objective, model.solution, round(clock.spent(), 3), result[2])
 
 
 def _with_links(
-    problem: Problem,
-    cands: opt.Candidates,
+    full: mdl.Model,
     options: SolveOptions,
     links: dict[str, str],
     hint: _Stage,
@@ -168,12 +240,16 @@ def _with_links(
     share: float,
     progress: Progress | None,
 ) -> _Stage:
-    """The visits solved with every link fixed (a small, well-bounded model)."""
-    model = mdl.build(problem, cands, options.weights)
+    """The visits solved with every link fixed (a well-bounded model)."""
+    if clock.until(share) <= 0:
+        return hint
+    model = _copy(full)
     mdl.fix_links(model, links)
+    model.cp.clear_hints()
     mdl.add_hint(model, hint.chosen, hint.links)
     spent = clock.spent()
-    result = run(model, replace(options, time_limit=clock.until(share)), _shifted(progress, spent))
+    limit = clock.until(share)
+    result = run(model, replace(options, time_limit=limit), _shifted(progress, spent)) if limit > 0 else None
     if result is None:
         return hint
     chosen, found_links, stats = result
@@ -277,7 +353,6 @@ def assemble(
     deterministic: bool = False,
 ) -> Plan:
     events = [make_event(problem, avail, o) for o in chosen]
-    events.extend(fill_frontline_time(problem, avail, events, lambda o: make_event(problem, avail, o)))
     events.sort(key=lambda e: (e.start, e.leader_id, e.uid))
     assignments = tuple(Assignment(lid, u) for lid, u in sorted(links.items()))
     report = build_report(problem, avail, cands, events, assignments, lang)
@@ -370,6 +445,10 @@ def make_event(problem: Problem, avail: Availability, o: Option) -> Event:
     title = f"{KIND_NAMES['zh'][o.visit_kind]} · {name}"
     if where and where != name:
         title += f" · {where}"
+    description = ""
+    if o.is_block and isinstance(target, Unit | Venue):
+        title = block_title(problem, target, o.block, o.campus)
+        description = block_description(problem, target, o.block)
     return Event(
         uid=event_uid(problem.term.term_id, o.leader_id, o.target_id, o.start),
         leader_id=o.leader_id,
@@ -382,6 +461,8 @@ def make_event(problem: Problem, avail: Availability, o: Option) -> Event:
         campus=o.campus or "",
         location=location,
         face_to_face=o.visit_kind in FACE_TO_FACE_KINDS,
+        description=description,
+        covers=o.block,
     )
 
 
@@ -489,11 +570,15 @@ def _share_row(avail: Availability, explain: Explainer, leader: Leader, mine: li
         return _row(leader.leader_id, "frontline_share", "0", "0", True)
     worst = 1.0
     short = []
+    planned = 0
     for week in avail.problem.term.contact_week_list:
         have, need = frontline_minutes(avail, leader.leader_id, week, mine)
+        planned += have
         available = iv.total(avail.working_time(leader.leader_id, week))
         if available:
             worst = min(worst, have / available)
         if have < need:
             short.append(explain.share(week, have, need, available))
-    return _row(leader.leader_id, "frontline_share", f"{share:.2f}", f"{worst:.2f}", not short, "; ".join(short))
+    blocks = sum(1 for e in mine if e.is_block)
+    detail = "; ".join([*short, explain.share_planned(planned, blocks, worst)])
+    return ReportRow(leader.leader_id, "frontline_share", f"{share:.2f}", f"{worst:.2f}", not short, detail)

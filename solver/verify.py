@@ -11,8 +11,11 @@ from dataclasses import dataclass
 
 from . import intervals as iv
 from .availability import Availability
+from .blocks import crosses_meal
 from .options import Candidates
 from .problem import (
+    BLOCK_MINUTES,
+    BLOCKS_PER_DAY,
     FACE_TO_FACE_KINDS,
     Activity,
     CourseSection,
@@ -44,6 +47,7 @@ def verify(problem: Problem, plan: Plan, avail: Availability | None = None) -> l
     for e in planned:
         out.extend(check_event(problem, avail, e))
     out.extend(_leader_spacing(avail, planned))
+    out.extend(check_blocks(problem, avail, planned))
     out.extend(_capacities(problem, avail, planned))
     out.extend(_links(problem, plan))
     out.extend(_report(problem, avail, plan))
@@ -107,6 +111,8 @@ def _kind_of(target: Unit | Venue | Activity | CourseSection) -> str:
         return target.visit_kind
     if isinstance(target, CourseSection):
         return "classroom"
+    if isinstance(target, Venue):
+        return target.visit_kind
     return target.kind
 
 
@@ -129,6 +135,29 @@ def _target_time(
     if not iv.contains(avail.target_free(target), start, end):
         return [_v("target_busy", f"{e.target_id} is not open for visits then (window or timetable)", e)]
     return []
+
+
+def check_blocks(problem: Problem, avail: Availability, events: list[Event]) -> list[Violation]:
+    """Frontline blocks: at least 90 minutes, never across the lunch or dinner break (a canteen
+    in its own windows excepted), at most two a day per leader."""
+    cal = avail.calendar
+    out: list[Violation] = []
+    per_day: Counter[tuple[str, object]] = Counter()
+    for e in events:
+        if not e.is_block:
+            continue
+        per_day[e.leader_id, e.start.date()] += 1
+        if per_day[e.leader_id, e.start.date()] == BLOCKS_PER_DAY + 1:
+            out.append(_v("block_per_day", f"more than {BLOCKS_PER_DAY} frontline blocks on {e.start.date()}", e))
+        if e.minutes < BLOCK_MINUTES:
+            out.append(_v("block_short", f"a frontline block of {e.minutes} min (at least {BLOCK_MINUTES})", e))
+        try:
+            canteen = isinstance(t := problem.target(e.target_id), Venue) and t.kind == "canteen"
+        except KeyError:
+            canteen = False
+        if not canteen and crosses_meal(problem.term, cal.minute(e.start), cal.minute(e.end)):
+            out.append(_v("block_meal", "a frontline block across the lunch or dinner break", e))
+    return out
 
 
 def _leader_spacing(avail: Availability, events: list[Event]) -> list[Violation]:

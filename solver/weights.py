@@ -13,6 +13,8 @@ class Weights:
     miss_link: int = 100_000
     miss_lecture: int = 100_000
     miss_visit_kind: int = 50_000
+    miss_frontline_share: int = 100_000  # a contact week without the frontline share
+    frontline_short_minute: int = 2  # ... and each minute it falls short
     # Soft goals, in the mission's order of weight.
     keep_published: int = 5_000  # re-plan: a published event that is not kept
     not_linked_unit: int = 40  # a contact of a linked leader not at the linked unit
@@ -25,6 +27,8 @@ class Weights:
     lecture_same_week: int = 10  # two guest lectures in the same week
     no_history: int = 25  # a link that breaks last term's link
     visit: int = 1  # every visit: no visits beyond what is asked
+    frontline_block: int = 3  # every frontline block: few, long blocks rather than many short
+    second_block_a_day: int = 2  # a second frontline block on one day (spread over the week)
 
     def with_overrides(self, overrides: dict[str, int]) -> Weights:
         known = {f.name for f in fields(self)}

@@ -101,6 +101,8 @@ def universities(draw: Any) -> Problem:
     windows = tuple(Window(s, frozenset({draw(st.integers(1, 7))}), 16 * 60, 18 * 60) for s in societies if draw(st.booleans()))
     venues = tuple(Venue(f"V{c}", "canteen", f"食堂{c}", c, "", draw(st.integers(1, 2))) for c in campuses if draw(st.booleans()))
     venues += (Venue("O1", "online", "网上论坛"),) if draw(st.booleans()) else ()
+    # student community centres, where leaders who owe a frontline share hold blocks
+    venues += tuple(Venue(f"Q{c}", "community", f"学生社区{c}", c, "", draw(st.integers(1, 2))) for c in campuses if draw(st.booleans()))
     courses = tuple(
         CourseSection(f"K{i}", "形势与政策", "situation_policy", draw(st.integers(1, 5)), (3, 4), frozenset(), draw(pick))
         for i in range(draw(st.integers(0, 3)))

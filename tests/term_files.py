@@ -16,7 +16,7 @@ from solver.problem import Problem
 # The columns of the data contract (/work/shared/spec/data-contract.md), in contract order.
 CONTRACT: dict[str, tuple[str, ...]] = {
     "term": ("term_id", "name", "start_date", "weeks", "contact_weeks", "timezone", "day_start",
-             "day_end", "buffer_minutes"),
+             "day_end", "buffer_minutes", "lunch", "dinner"),
     "periods": ("period", "start", "end", "campus", "weeks"),
     "holidays": ("date", "name", "kind", "follows_date", "follows_weekday"),
     "campuses": ("campus_id", "name"),

@@ -50,3 +50,12 @@ def test_a_class_feed_matches_the_reference(demo):
     problem, plan = demo
     unit = next(a.unit_id for a in plan.assignments if problem.unit(a.unit_id).kind == "class")
     golden(f"demo_unit_{unit}.ics", unit_feed(plan, problem, unit))
+
+
+def test_a_student_affairs_heads_feed_shows_blocks_not_a_stream_of_visits(demo):
+    problem, plan = demo
+    data = leader_feed(plan, problem, "L34")
+    golden("demo_leader_L34.ics", data)
+    mine = plan.events_of("L34")
+    assert mine and all(e.is_block for e in mine)
+    assert "SUMMARY:一线工作 · " in data.decode()

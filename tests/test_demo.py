@@ -80,7 +80,7 @@ def test_class_timetables_are_40_to_60_percent_busy(files) -> None:
 
 def test_venues_activities_courses(files) -> None:
     venues = Counter(r["kind"] for r in files["venues"])
-    assert venues == {"canteen": 5, "online": 1}
+    assert venues == {"canteen": 5, "online": 1, "community": 3}
     activities = files["activities"]
     assert len(activities) >= 15
     assert {"主题班会", "形势报告", "座谈会", "社团活动", "文体竞赛"} <= {a["format"] for a in activities}

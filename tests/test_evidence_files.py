@@ -66,7 +66,7 @@ def problems_of(folder: Path, demo) -> list[str]:
 # reading ------------------------------------------------------------------------------------------
 def test_the_demo_records_read_without_problems(demo) -> None:
     read = read_records(RECORDS_DIR, *demo)
-    assert len(read.records.visits) > 3900 and read.records.confirmations and len(read.records.feedback) >= 14
+    assert len(read.records.visits) > 1000 and read.records.confirmations and len(read.records.feedback) >= 14
     assert read.warnings == ()
 
 

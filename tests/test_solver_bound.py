@@ -67,11 +67,11 @@ def test_leaders_with_only_the_contact_duty_are_priced_exactly_without_a_solver(
     for o in cands.options:
         mine[o.leader_id].append(o)
     for person in problem.leaders:
-        if person.lecture or person.seven_visits:
+        if person.lecture or person.seven_visits or person.frontline_share > 0:
             continue
         lid = person.leader_id
         cases = [(None, mine[lid])] if not person.link else [("", [o for o in mine[lid] if not o.linked])]
         cases += [(u, [o for o in mine[lid] if not o.linked or o.target_id == u]) for u in cands.links.get(lid, [])]
         for link, options in cases:
-            exact = bound._alone_model(problem, lid, options, link, Weights(), math.inf)
+            exact = bound._alone_model(problem, lid, options, link, Weights(), math.inf, cands.need)[0]
             assert bound._contact_only(problem, lid, options, link, Weights()) == exact

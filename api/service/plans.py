@@ -19,6 +19,7 @@ def event_record(e: Event) -> dict[str, Any]:
     row["face_to_face"] = e.face_to_face
     row["modified"] = e.modified.isoformat() if e.modified else None
     row["description"] = e.description
+    row["covers"] = list(e.covers)
     return row
 
 
@@ -85,6 +86,7 @@ def plan_from_columns(
                 face_to_face=bool(e["face_to_face"]), sequence=int(e["sequence"]), status=e["status"],
                 modified=dt.datetime.fromisoformat(e["modified"]) if e.get("modified") else None,
                 description=e.get("description") or "",
+                covers=tuple(e.get("covers") or ()),
             )
             for e in events
         ),

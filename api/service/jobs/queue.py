@@ -43,7 +43,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.service.jobs.lifeline import PARENT_ENV
-from api.service.jobs.runner import WORKER_DATABASE_ENV, claim, finish
+from api.service.jobs.runner import OVERRAN, WORKER_DATABASE_ENV, claim, finish, overrun_allowance
 from api.service.settings import Settings
 from api.service.storage.db import make_engine, make_sessions, migrate, session_scope
 from api.service.storage.models import Job, utcnow
@@ -202,6 +202,7 @@ class Worker:
         if attempt is None:
             return  # cancelled, finished or gone meanwhile
         settings = self.settings
+        limit = await asyncio.to_thread(self._time_limit, job_id)
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "api.service.jobs.worker", job_id, str(settings.solver_workers),
             str(settings.progress_interval_s), str(attempt),
@@ -209,7 +210,7 @@ class Worker:
             stdin=subprocess.DEVNULL,
         )  # fmt: skip
         try:
-            code = await self._watch(process, job_id, attempt)
+            code = await self._watch(process, job_id, attempt, limit)
         except asyncio.CancelledError:
             await _stop(process)
             if context.abort_reason() == AbortReason.SHUTDOWN:
@@ -218,9 +219,12 @@ class Worker:
         if code is not None and code != 0:
             await asyncio.to_thread(self._fail_if_mine, job_id, attempt, crash_text(code))
 
-    async def _watch(self, process: asyncio.subprocess.Process, job_id: str, attempt: int) -> int | None:
-        """Wait for the child; stop it when the job row says it is no longer ours (cancelled).
-        The exit code, or None when stopped."""
+    async def _watch(self, process: asyncio.subprocess.Process, job_id: str, attempt: int, limit: float | None) -> int | None:
+        """Wait for the child; stop it when the job row says it is no longer ours (cancelled), or
+        when it runs past its time limit (as the local runner does: the limit bounds the job end to
+        end). The exit code, or None when stopped."""
+        loop = asyncio.get_running_loop()
+        deadline = None if limit is None else loop.time() + limit + overrun_allowance(limit)
         while True:
             try:
                 return await asyncio.wait_for(process.wait(), timeout=self.settings.queue_poll_s)
@@ -228,6 +232,15 @@ class Worker:
                 if not await asyncio.to_thread(self._owns, job_id, attempt):
                     await _stop(process)
                     return None
+                if deadline is not None and loop.time() > deadline:
+                    await _stop(process)
+                    await asyncio.to_thread(self._fail_if_mine, job_id, attempt, OVERRAN.format(limit=limit))
+                    return None
+
+    def _time_limit(self, job_id: str) -> float | None:
+        with self.sessions() as session:
+            value = session.scalar(select(Job.time_limit_s).where(Job.id == job_id))
+        return None if value is None else float(value)
 
     def _claim(self, job_id: str, takeover: bool) -> int | None:
         with session_scope(self.sessions) as session:

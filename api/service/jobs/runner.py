@@ -44,6 +44,16 @@ log = logging.getLogger("frontline.jobs")
 WORKER_DATABASE_ENV = "FRONTLINE_JOB_DATABASE_URL"
 INTERRUPTED_BY_RESTART = "服务重启时任务被中断；请重新提交 / interrupted by a server restart; submit it again"
 INTERRUPTED_BY_SHUTDOWN = "服务停止时任务被中断；请重新提交 / interrupted when the server stopped; submit it again"
+OVERRAN = (
+    "任务超过时限 {limit:g} 秒仍未结束，已停止；请延长时限或缩小数据 / "
+    "the job ran past its time limit of {limit:g} s and was stopped; give a longer limit or less data"
+)
+
+
+def overrun_allowance(time_limit: float) -> float:
+    """Seconds a job may run past its time limit (starting the process, storing the plan)
+    before it is stopped: the solve itself ends within the limit."""
+    return 10.0 + 0.2 * time_limit
 
 
 class JobRunner(Protocol):
@@ -135,7 +145,16 @@ class ProcessJobRunner:
                     stdin=subprocess.DEVNULL,
                 )  # fmt: skip
                 self._running[job_id] = process
-            code = process.wait()
+            limit = self._time_limit(job_id)
+            try:
+                code = process.wait(timeout=None if limit is None else limit + overrun_allowance(limit))
+            except subprocess.TimeoutExpired:  # the time limit bounds the job end to end
+                self._stop(process)
+                with self._lock:
+                    self._running.pop(job_id, None)
+                with session_scope(self.sessions) as session:
+                    finish(session, {job_id}, "failed", OVERRAN.format(limit=limit))
+                return
             with self._lock:
                 self._running.pop(job_id, None)
             if code != 0 and not self._closing.is_set():
@@ -151,6 +170,21 @@ class ProcessJobRunner:
                 finish(session, {job_id}, "failed", "任务无法启动 / the job could not be started")
         finally:
             self._slots.release()
+
+
+    def _time_limit(self, job_id: str) -> float | None:
+        with session_scope(self.sessions) as session:
+            job = session.get(Job, job_id)
+            return None if job is None or job.time_limit_s is None else float(job.time_limit_s)
+
+    @staticmethod
+    def _stop(process: subprocess.Popen[bytes]) -> None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def finish(session: Session, job_ids: set[str], status: str, error: str | None) -> int:
@@ -213,6 +247,7 @@ def _running_at(attempt: int | None) -> Any:
 def _execute(job_id: str, sessions: sessionmaker[Session], solver_workers: int, interval: float, attempt: int | None) -> None:
     from api.service import plans, termdata
 
+    began = time.perf_counter()  # the job's time limit covers reading the data too
     with session_scope(sessions) as session:
         if attempt is None:
             if claim(session, job_id, None, takeover=False) is None:
@@ -234,7 +269,7 @@ def _execute(job_id: str, sessions: sessionmaker[Session], solver_workers: int, 
         problem = result.problem
         from solver.solve import SolveOptions, solve
 
-        options = SolveOptions(time_limit=time_limit, workers=solver_workers, lang=lang)
+        options = SolveOptions(time_limit=time_limit, workers=solver_workers, lang=lang, started=began)
         progress = _ProgressWriter(sessions, job_id, interval, attempt)
         changes: list[dict[str, Any]] | None = None
         if kind == "replan":
@@ -299,6 +334,10 @@ def _records(sessions: sessionmaker[Session], plan_id: str, dataset_id: str, pre
 
 
 def _failure_text(exc: BaseException) -> str:
+    from solver.solve import TimeLimitTooShort
+
+    if isinstance(exc, TimeLimitTooShort):  # already says what ran out and what to do
+        return str(exc)[:2000]
     text = f"{type(exc).__name__}: {exc}"
     if "found no plan" in str(exc):
         return f"没有找到可行的计划；请检查数据或延长时限 / no feasible plan was found: {exc}"

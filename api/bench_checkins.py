@@ -1,8 +1,8 @@
 """Benchmark: student check-ins at a 300-student lecture, against a trivial endpoint of the same
 server in the same run (a real uvicorn on 127.0.0.1).
 
-    python benchmarks/checkins.py                 # 300 students, 4 client threads, 3 rounds
-    python benchmarks/checkins.py --students 300 --threads 4 --rounds 5
+    frontline bench --checkins                    # 300 students, 4 client threads, 3 rounds
+    python -m api.bench_checkins --students 300 --threads 4 --rounds 5
 
 The server is ``frontline serve --demo`` in its own process (SQLite in a temporary folder, access
 log off), its clock set (``FRONTLINE_NOW``) five minutes into L01's visit to the term's situation-
@@ -17,6 +17,8 @@ Printed: requests per second and p50/p99 latency of both, per round and overall.
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
 import http.client
 import json
 import os
@@ -28,13 +30,27 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
 
+from data import DEMO_DIR
+
 TOKEN = "benchmark-admin-token-" + "0" * 32
-LECTURE_START = "2026-09-16T14:35:00+08:00"  # L01's lecture visit (data/demo/plan): 14:30-16:30
-LECTURE_UID = "50efb00f8560357fcbdbbd13@frontline"
+
+
+def lecture_visit() -> tuple[str, str]:
+    """The uid of L01's first 进讲座 visit in the bundled demo plan, and a moment five minutes into it."""
+    with (DEMO_DIR / "plan" / "events.csv").open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            if row["leader_id"] == "L01" and row["visit_kind"] == "lecture" and row["status"] == "planned":
+                start = dt.datetime.fromisoformat(row["start"]) + dt.timedelta(minutes=5)
+                return row["uid"], start.isoformat()
+    raise SystemExit("the demo plan has no lecture visit of L01")
+
+
+LECTURE_UID, LECTURE_START = lecture_visit()
 
 
 def free_port() -> int:
@@ -73,7 +89,7 @@ def wait_ready(server: subprocess.Popen[str]) -> str:
     raise SystemExit("the demo did not start")
 
 
-def run(port: int, requests: list[tuple[str, str, bytes | None]], threads: int, expect: int) -> tuple[float, list[float]]:
+def run(port: int, requests: Sequence[tuple[str, str, bytes | None]], threads: int, expect: int) -> tuple[float, list[float]]:
     """Send the requests from ``threads`` threads; (requests per second, latencies in ms)."""
     latencies: list[float] = []
     lock = threading.Lock()
@@ -110,16 +126,16 @@ def run(port: int, requests: list[tuple[str, str, bytes | None]], threads: int, 
     return len(latencies) / elapsed, latencies
 
 
-def p(values: list[float], q: float) -> float:
+def p(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="frontline bench --checkins", description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=300)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         server = start_server(Path(tmp), port)
