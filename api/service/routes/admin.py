@@ -19,7 +19,7 @@ from api.service.schemas import (
     UniversityCreate,
     UniversityOut,
 )
-from api.service.storage.db import lock_rows
+from api.service.storage.db import lock_rows, write_lock
 from api.service.storage.models import BOUND_ROLES, ApiToken, AuditEntry, University, utcnow
 from api.service.views import conflict
 
@@ -42,6 +42,7 @@ def _university_out(row: University) -> UniversityOut:
     summary="新建访问令牌 / create an API token (office / reader: bound to one university)",
 )  # fmt: skip
 def create_token(body: TokenCreate, session: SessionDep, who: Admin) -> TokenCreated:
+    write_lock(session)  # reads the university, then writes: wait for other writers (SQLite)
     university = body.university_id
     if body.role in BOUND_ROLES:
         university = university or who.university_id
@@ -63,6 +64,7 @@ def create_token(body: TokenCreate, session: SessionDep, who: Admin) -> TokenCre
     summary="新增高校 / add a university (a tenant)",
 )  # fmt: skip
 def create_university(body: UniversityCreate, session: SessionDep, who: Admin) -> UniversityOut:
+    write_lock(session)  # reads, then writes: wait for other writers instead of failing busy (SQLite)
     if session.get(University, body.university_id) is not None:
         raise conflict(f"高校 {body.university_id} 已经存在", f"university {body.university_id} exists already")
     row = University(university_id=body.university_id, name=body.name.strip(), created_by=who.name)
