@@ -45,6 +45,13 @@ def unit_visit(client: TestClient, plan_id: str, index: int = 0, leader_id: str 
     return unit_visits(client, plan_id, leader_id)[index]
 
 
+def linked_unit_visit(client: TestClient, plan_id: str, leader_id: str = "L001") -> dict[str, Any]:
+    """The leader's first planned visit to the unit the plan links them to."""
+    plan = client.get(f"/api/plans/{plan_id}", headers=bearer()).json()
+    [unit] = [a["unit_id"] for a in plan["assignments"] if a["leader_id"] == leader_id]
+    return next(e for e in unit_visits(client, plan_id, leader_id) if e["target_id"] == unit)
+
+
 def at(event: dict[str, Any], minutes: int = 0, field: str = "start") -> dt.datetime:
     return dt.datetime.fromisoformat(event[field]) + dt.timedelta(minutes=minutes)
 

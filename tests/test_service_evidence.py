@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from evidence_service_support import at, held, link, publish, set_clock, unit_visit
+from evidence_service_support import (
+    at,
+    held,
+    link,
+    linked_unit_visit,
+    publish,
+    set_clock,
+    unit_visit,
+)
 from fastapi.testclient import TestClient
 from service_support import TERM_ID, bearer, settings, term_tables
 from sqlalchemy import create_engine, text
@@ -260,7 +268,7 @@ def test_the_visited_unit_confirms_another_unit_cannot_and_a_denial_disputes(wor
 # feedback ----------------------------------------------------------------------------------------
 def test_feedback_is_answered_by_its_owner_rated_by_its_unit_and_unsatisfied_reopens_it(world: dict[str, Any]) -> None:
     c = world["client"]
-    event = unit_visit(c, world["plan_id"])
+    event = linked_unit_visit(c, world["plan_id"])  # the item's owner is the unit's linked leader
     after(c, event)
     unit = visiting_unit(event)
     r = c.post("/api/feedback", json={"category": "study", "text": "希望增加自习室开放时间"}, headers=auth(world, unit))
@@ -420,7 +428,9 @@ def test_a_change_after_a_lecture_recorded_not_held_replaces_it_moving_nothing_e
     from service_support import wait_job
 
     tables = term_tables()
-    tables["term"][1][3], tables["courses"][1][5] = "8", "1-8"  # weeks left after the lecture
+    tables["term"][1][3], tables["courses"][1][5] = "8", "1-8"
+    trip = ["L001", "2027-03-29", "2027-04-25", "travel", "出访"]  # the first plan's lecture falls in weeks 1-4
+    tables["absences"].append(trip)
     with TestClient(create_app(settings(tmp_path))) as c:
         plan_id = publish(c, tables)
         before = {e["uid"]: e for e in events(c, plan_id)}
@@ -428,7 +438,9 @@ def test_a_change_after_a_lecture_recorded_not_held_replaces_it_moving_nothing_e
         set_clock(c, at(lecture, 60, "end"))
         body = {"status": "not_held", "reason": "临时参加省委会议"}
         record = c.put(f"/api/visits/{lecture['uid']}/record", json=body, headers=bearer()).json()
-        r = c.post(f"/api/terms/{TERM_ID}/changes", json={"now": at(lecture, 60, "end").isoformat()}, headers=bearer())
+        change = {"now": at(lecture, 60, "end").isoformat(),  # the trip is called off: weeks 5-8 have time again
+                  "remove": [{"table": "absences", "match": {"owner_id": "L001", "start": trip[1]}}]}
+        r = c.post(f"/api/terms/{TERM_ID}/changes", json=change, headers=bearer())
         assert r.status_code == 202, r.text
         job = wait_job(c.get, r.json()["job_id"])
         assert job["status"] == "done", job
