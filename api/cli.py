@@ -335,6 +335,35 @@ def serve(
 
 
 @app.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, help="同时运行的求解数（默认 FRONTLINE_WORKER_CONCURRENCY 或 1）/ solves at once")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="工作进程名称（默认 主机名:进程号）/ worker name (default host:pid)")] = None,
+) -> None:
+    """运行任务队列的工作进程（PostgreSQL，FRONTLINE_DATABASE_URL）/ run a job-queue worker."""
+    from pydantic import ValidationError
+
+    from api.service import Settings
+    from api.service.storage.db import is_postgres
+
+    try:
+        settings = Settings(runner="queue")
+    except ValidationError as exc:
+        err.print(f"frontline worker: {exc.errors()[0]['msg']}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    if not is_postgres(settings.database_url):  # pragma: no cover - the validator refuses it first
+        raise typer.Exit(2)
+    import logging
+
+    from api.service.jobs.queue import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    runner = Worker(settings, concurrency, name)
+    where = settings.database_url.split("@")[-1]
+    out.print(f"frontline worker {runner.name}: {runner.concurrency} 个并发 / at once, {where}", markup=False, highlight=False)
+    runner.run()
+
+
+@app.command()
 def bench(
     sizes: Annotated[str, typer.Option("--sizes", help="如 S,M,L,XL / e.g. S,M,L,XL")] = "M,L",
     seeds: Annotated[str | None, typer.Option("--seeds", help="种子，如 1-10 或 3,5；默认 S、M 1-10，L 1-5，XL 1-3 / seeds, default per size")] = None,
@@ -402,3 +431,7 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         err.print(f"frontline: 意外错误 / unexpected error: {type(exc).__name__}: {exc}", markup=False)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import io
+import os
 import time
+import uuid
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import pytest
 from conftest import Tables, base_tables, csv_text, write_xlsx
+from sqlalchemy import create_engine, text
 
 from api.service.settings import Settings
 
@@ -70,3 +77,38 @@ def wait_job(get: Any, job_id: str, timeout: float = 60.0, headers: dict[str, st
         if time.monotonic() > deadline:
             raise AssertionError(f"job {job_id} still {body['status']} after {timeout} s: {body}")
         time.sleep(0.05)
+
+
+# PostgreSQL: a fresh schema per test -------------------------------------------------------------
+PG_URL = os.environ.get("FRONTLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def postgres_problem() -> str | None:
+    """Why PostgreSQL cannot be used here, or None when it answers."""
+    try:
+        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not available here"
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    return None
+
+
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """The URL of a new schema of the test database (dropped afterwards); skips without PostgreSQL."""
+    problem = postgres_problem()
+    if problem:
+        pytest.skip(f"PostgreSQL does not answer at {PG_URL} ({problem})")
+    schema = f"frontline_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'create schema "{schema}"'))
+    separator = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'drop schema "{schema}" cascade'))
+        admin.dispose()

@@ -18,17 +18,19 @@ from api.service import actions
 from api.service.auth import SYSTEM, Principal, hash_token
 from api.service.errors import ApiError
 from api.service.routes.admin import revoke_token
-from api.service.storage.db import make_engine, make_sessions, migrate
-from api.service.storage.models import ApiToken, Dataset, PlanVersion, Term
+from api.service.storage import tenancy
+from api.service.storage.db import make_engine, migrate
+from api.service.storage.models import DEFAULT_UNIVERSITY, ApiToken, Dataset, PlanVersion, Term
 
 THREADS = 6
 
 
 @pytest.fixture
 def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:  # noqa: F811
+    """Sessions like a request's of the single university: bound to the default one."""
     engine = make_engine(database_url)
     migrate(engine)
-    yield make_sessions(engine)
+    yield sessionmaker(engine, expire_on_commit=False, info={tenancy.KEY: DEFAULT_UNIVERSITY})
     engine.dispose()
 
 
@@ -79,7 +81,7 @@ def _race(sessions: sessionmaker[Session], work: list[Callable[[Session], Any]])
 def _published(sessions: sessionmaker[Session]) -> tuple[list[str], str | None]:
     with sessions() as s:
         published = list(s.scalars(select(PlanVersion.id).where(PlanVersion.state == "published")))
-        return published, s.get_one(Term, "T1").published_plan_id
+        return published, s.get_one(Term, (DEFAULT_UNIVERSITY, "T1")).published_plan_id
 
 
 def _publish(plan_id: str) -> Callable[[Session], Any]:

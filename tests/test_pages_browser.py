@@ -253,10 +253,12 @@ def _published(state: Any, term_id: str) -> Any:
 def _unit_url(state: Any, unit_id: str, office: Page) -> str:
     """The unit's link from the printed sheet's QR code: the sheet shows it only as the QR code, so
     the office issues it once more through the API (the same function) and the walk uses that."""
-    from api.service.auth import Principal
+    from api.service.auth import DEFAULT_UNIVERSITY, Principal
     from api.service.evidence import links
+    from api.service.storage import tenancy
 
     with state.sessions() as session:
-        _, token, _ = links.issue(session, "unit", unit_id, Principal("", "test", "admin"))
+        tenancy.bind(session, DEFAULT_UNIVERSITY)  # the demo's office acts in the default university
+        _, token, _ = links.issue(session, "unit", unit_id, Principal("", "test", "admin", university_id=DEFAULT_UNIVERSITY))
         session.commit()
     return f"/u/{token}"

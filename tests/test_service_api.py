@@ -311,8 +311,8 @@ def test_a_restart_marks_interrupted_jobs_failed(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'frontline.db'}")
     with make_sessions(engine)() as session:
         dataset_id = session.get_one(Job, job["job_id"]).dataset_id
-        session.add(Job(id="a" * 32, term_id=TERM_ID, kind="solve", status="running", dataset_id=dataset_id, time_limit_s=5))
-        session.add(Job(id="b" * 32, term_id=TERM_ID, kind="solve", status="queued", dataset_id=dataset_id, time_limit_s=5))
+        session.add(Job(id="a" * 32, university_id="default", term_id=TERM_ID, kind="solve", status="running", dataset_id=dataset_id, time_limit_s=5))
+        session.add(Job(id="b" * 32, university_id="default", term_id=TERM_ID, kind="solve", status="queued", dataset_id=dataset_id, time_limit_s=5))
         session.commit()
     engine.dispose()
     with TestClient(create_app(settings(tmp_path))) as c:

@@ -8,11 +8,8 @@ half of the tests is skipped with the reason (shown by ``pytest -ra``), never si
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from alembic import command
@@ -20,17 +17,24 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from factories import tiny
 from fastapi.testclient import TestClient
-from service_support import TERM_ID, bearer, settings, term_tables, wait_job, zip_bytes
-from sqlalchemy import create_engine, inspect, text
+from service_support import (
+    TERM_ID,
+    bearer,
+    postgres_schema,
+    settings,
+    term_tables,
+    wait_job,
+    zip_bytes,
+)
+from sqlalchemy import inspect
 
 from api.service import create_app
 from api.service.plans import plan_columns, plan_from_columns
-from api.service.storage.db import alembic_config, make_engine, make_sessions, migrate
+from api.service.storage.db import alembic_config, include_name, make_engine, make_sessions, migrate
 from api.service.storage.models import Base, Dataset, Job, PlanVersion, Term
 from calendars.feeds import read_feed
 from solver.solve import SolveOptions, solve
 
-PG_URL = os.environ.get("FRONTLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TABLES = {
     "api_tokens", "terms", "datasets", "roster", "plans", "jobs", "feed_tokens", "audit_log", "access_links",
     "visit_records", "record_versions", "checkin_codes", "checkins", "confirmations", "feedback_items",
@@ -38,36 +42,13 @@ TABLES = {
 }
 
 
-def _postgres_problem() -> str | None:
-    try:
-        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - any failure means "not available here"
-        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-    return None
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'storage.db'}"
         return
-    problem = _postgres_problem()
-    if problem:
-        pytest.skip(f"PostgreSQL does not answer at {PG_URL} ({problem})")
-    schema = f"frontline_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'create schema "{schema}"'))
-    separator = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'drop schema "{schema}" cascade'))
-        admin.dispose()
+    with postgres_schema() as url:
+        yield url
 
 
 def test_migrations_create_the_models_schema_and_go_back(database_url: str) -> None:
@@ -76,10 +57,12 @@ def test_migrations_create_the_models_schema_and_go_back(database_url: str) -> N
     migrate(engine)  # applied on every start: idempotent
     with engine.connect() as conn:
         assert set(inspect(conn).get_table_names()) >= TABLES
-        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata) == []
+        opts = {"compare_type": True, "include_name": include_name}
+        assert compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata) == []
     command.downgrade(alembic_config(engine), "base")
     with engine.connect() as conn:
         assert not TABLES & set(inspect(conn).get_table_names())
+        assert not [t for t in inspect(conn).get_table_names() if t.startswith("procrastinate")]
     migrate(engine)
     engine.dispose()
 
@@ -93,12 +76,12 @@ def test_plan_round_trip_and_stored_bytes(database_url: str) -> None:
     content = bytes(range(256)) * 40  # any bytes, kept exactly
     stamp = dt.datetime(2026, 9, 7, 8, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     with sessions() as session:
-        session.add(Term(term_id="T", name="测试学期", created_at=stamp))
+        session.add(Term(university_id="default", term_id="T", name="测试学期", created_at=stamp))
         session.flush()
-        d = Dataset(term_id="T", kind="upload", filename="学期.xlsx", media="xlsx", content=content)
+        d = Dataset(university_id="default", term_id="T", kind="upload", filename="学期.xlsx", media="xlsx", content=content)
         session.add(d)
         session.flush()
-        p = PlanVersion(term_id="T", dataset_id=d.id, **plan_columns(plan, problem))
+        p = PlanVersion(university_id="default", term_id="T", dataset_id=d.id, **plan_columns(plan, problem))
         session.add(p)
         session.commit()
         plan_id, dataset_id = p.id, d.id
@@ -107,7 +90,7 @@ def test_plan_round_trip_and_stored_bytes(database_url: str) -> None:
         back = plan_from_columns(p.term_id, p.timezone, p.stats, p.assignments, p.events, p.report, p.warnings)
         assert back == plan
         assert session.get_one(Dataset, dataset_id).content == content
-        term = session.get_one(Term, "T")
+        term = session.get_one(Term, ("default", "T"))
         assert term.created_at == stamp and term.created_at.tzinfo is not None
     engine.dispose()
 
@@ -126,7 +109,7 @@ def test_service_on_the_database_survives_a_restart(database_url: str, tmp_path:
         dataset_id = job_dataset = c.get(f"/api/plans/{plan_id}", headers=bearer()).json()["dataset_id"]
     engine = make_engine(database_url)
     with make_sessions(engine)() as session:  # a job the server was running when it stopped
-        session.add(Job(id="c" * 32, term_id=TERM_ID, kind="solve", status="running", dataset_id=job_dataset, time_limit_s=5))
+        session.add(Job(id="c" * 32, university_id="default", term_id=TERM_ID, kind="solve", status="running", dataset_id=job_dataset, time_limit_s=5))
         session.commit()
     engine.dispose()
     with TestClient(create_app(config)) as c:

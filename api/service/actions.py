@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from api.service import termdata, views
 from api.service.auth import Principal, audit
 from api.service.settings import Settings
+from api.service.storage import tenancy
 from api.service.storage.db import write_lock
 from api.service.storage.models import Dataset, PlanVersion, RosterEntry, Term, utcnow
 
@@ -51,9 +52,11 @@ def lock_term(session: Session, term_id: str, name: str) -> Term:
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     now = utcnow()
+    university = tenancy.bound(session)  # a Core insert: the tenancy hook does not fill it in
     session.execute(
-        insert(Term).values(term_id=term_id, name=name, created_at=now, updated_at=now).on_conflict_do_nothing()
-    )
+        insert(Term).values(university_id=university, term_id=term_id, name=name, created_at=now, updated_at=now)
+        .on_conflict_do_nothing()
+    )  # fmt: skip
     return views.get_or_404(session, Term, term_id, lock=True)
 
 

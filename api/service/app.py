@@ -19,7 +19,7 @@ from api.service import errors, pages, redaction
 from api.service.auth import bootstrap_admin
 from api.service.guard import RequestGuard
 from api.service.jobs.runner import JobRunner, ProcessJobRunner, fail_interrupted
-from api.service.routes import access, admin, plans, records, terms, visits
+from api.service.routes import access, admin, plans, province, records, terms, visits
 from api.service.routes import feedback as feedback_routes
 from api.service.routes import feeds as feed_routes
 from api.service.routes import jobs as job_routes
@@ -57,16 +57,11 @@ def create_app(
         sessions = make_sessions(engine)
         admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
         generated = bootstrap_admin(sessions, admin_token)
-        interrupted = fail_interrupted(sessions)
-        if interrupted:
-            log.warning("%d job(s) interrupted by the previous stop were marked failed", interrupted)
-        if runner_factory is not None:
-            runner = runner_factory(settings, sessions)
-        else:
-            runner = ProcessJobRunner(
-                settings.database_url, sessions, concurrency=settings.job_concurrency,
-                solver_workers=settings.solver_workers, progress_interval_s=settings.progress_interval_s,
-            )  # fmt: skip
+        if settings.runner == "local":  # this server ran them: nobody else will finish them
+            interrupted = fail_interrupted(sessions)
+            if interrupted:
+                log.warning("%d job(s) interrupted by the previous stop were marked failed", interrupted)
+        runner = (runner_factory or make_runner)(settings, sessions)
         state = ServiceState(settings, engine, sessions, runner)
         state.new_admin_token = generated
         app.state.service = state
@@ -85,12 +80,12 @@ def create_app(
 
     app = FastAPI(
         title="frontline", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-        openapi_tags=[{"name": n} for n in ("terms", "jobs", "plans", "feeds", "access", "visits", "feedback", "records", "admin", "health")],
+        openapi_tags=[{"name": n} for n in ("terms", "jobs", "plans", "feeds", "access", "visits", "feedback", "records", "admin", "province", "health")],
     )  # fmt: skip
     errors.install(app)
     for router in (
         terms.router, job_routes.router, plans.router, feed_routes.router, feed_routes.public, access.router,
-        access.public, visits.router, visits.public, feedback_routes.router, records.router, admin.router,
+        access.public, visits.router, visits.public, feedback_routes.router, records.router, admin.router, province.router,
     ):  # fmt: skip
         app.include_router(router)
 
@@ -102,4 +97,16 @@ def create_app(
 
     app.add_middleware(RequestGuard, settings=settings)
     return app
+
+
+def make_runner(settings: Settings, sessions: Any) -> JobRunner:
+    """The job runner ``FRONTLINE_RUNNER`` names: this server's processes, or the job queue."""
+    if settings.runner == "queue":
+        from api.service.jobs.queue import QueueJobRunner
+
+        return QueueJobRunner(settings, sessions)
+    return ProcessJobRunner(
+        settings.database_url, sessions, concurrency=settings.job_concurrency,
+        solver_workers=settings.solver_workers, progress_interval_s=settings.progress_interval_s,
+    )  # fmt: skip
 

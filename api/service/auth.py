@@ -4,6 +4,10 @@ Roles, each including the ones after it: ``admin`` (manages tokens) > ``office``
 publishes, re-plans, hands out feed URLs) > ``reader`` (reads terms, jobs, plans and reports).
 Besides them, personal access links (:mod:`api.service.evidence.links`): ``leader`` (bound to one
 leader) and ``unit`` (bound to one unit) reach only their own visits and items, never an office route.
+
+Universities: office and reader tokens (and links) are bound to their university and act in it
+only; an admin token acts in the university named by the ``X-University-Id`` header, or the
+default one. ``province`` sees every university's summary (``/api/province/*``) and nothing else.
 """
 
 from __future__ import annotations
@@ -19,11 +23,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.service.errors import ApiError
+from api.service.storage import tenancy
 from api.service.storage.db import session_scope
-from api.service.storage.models import ROLES, AccessLink, ApiToken, AuditEntry
+from api.service.storage.models import (
+    DEFAULT_UNIVERSITY,
+    AccessLink,
+    ApiToken,
+    AuditEntry,
+    University,
+)
 
 log = logging.getLogger("frontline.service")
-RANK = {role: len(ROLES) - i for i, role in enumerate(ROLES)}  # admin 3, office 2, reader 1; links 0
+RANK = {"admin": 3, "office": 2, "reader": 1}  # province and links: 0 (their own routes only)
+UNIVERSITY_HEADER = "X-University-Id"
 
 
 def new_token() -> str:
@@ -41,8 +53,11 @@ class Principal:
     name: str
     role: str
     subject_id: str = ""  # the leader_id or unit_id of a personal link
+    university_id: str | None = None  # where it acts; None: every university (province)
 
     def allows(self, role: str) -> bool:
+        if role == "province":
+            return self.role in ("province", "admin")
         return RANK.get(self.role, 0) >= RANK[role]
 
     @property
@@ -50,14 +65,22 @@ class Principal:
         return self.role in ("leader", "unit")
 
 
-SYSTEM = Principal("", "system", "admin")
+SYSTEM = Principal("", "system", "admin", university_id=DEFAULT_UNIVERSITY)
 
 
 def unauthorized(zh: str, en: str) -> ApiError:
     return ApiError(401, "unauthorized", zh, en, headers={"WWW-Authenticate": "Bearer"})
 
 
-def authenticate(session: Session, token: str | None) -> Principal:
+def authenticate(session: Session, token: str | None, university: str | None = None) -> Principal:
+    """The caller of ``token``; ``university``: the ``X-University-Id`` header (admin tokens only).
+    The session is bound to the caller's university from then on."""
+    principal = _principal(session, token, university)
+    tenancy.bind(session, principal.university_id)
+    return principal
+
+
+def _principal(session: Session, token: str | None, university: str | None) -> Principal:
     if not token:
         raise unauthorized(
             "缺少访问令牌；请在请求头中加入 Authorization: Bearer <令牌>",
@@ -66,11 +89,28 @@ def authenticate(session: Session, token: str | None) -> Principal:
     digest = hash_token(token)
     row = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).first()
     if row is not None and row.revoked_at is None and hmac.compare_digest(row.token_hash, digest):
-        return Principal(row.id, row.name, row.role)
+        if row.role == "admin":
+            return Principal(row.id, row.name, row.role, university_id=_acting_in(session, university))
+        if row.role == "province":
+            return Principal(row.id, row.name, row.role)
+        return Principal(row.id, row.name, row.role, university_id=row.university_id or DEFAULT_UNIVERSITY)
     link = session.scalars(select(AccessLink).where(AccessLink.token_hash == digest)).first()
     if link is not None and link.revoked_at is None and hmac.compare_digest(link.token_hash, digest):
-        return Principal(link.id, link.name or f"{link.role} {link.subject_id}", link.role, link.subject_id)
+        name = link.name or f"{link.role} {link.subject_id}"
+        return Principal(link.id, name, link.role, link.subject_id, university_id=link.university_id)
     raise unauthorized("访问令牌无效或已被撤销", "the token is not valid or has been revoked")
+
+
+def _acting_in(session: Session, university: str | None) -> str:
+    """The university an admin token acts in: the header's (which must exist), or the default."""
+    if not university:
+        return DEFAULT_UNIVERSITY
+    if len(university) > 64 or session.get(University, university) is None:
+        raise ApiError(
+            404, "not_found", f"没有编号为 {university[:64]} 的高校（请求头 {UNIVERSITY_HEADER}）",
+            f"no university {university[:64]} (header {UNIVERSITY_HEADER})",
+        )  # fmt: skip
+    return university
 
 
 def forbid(principal: Principal, role: str) -> None:
@@ -109,15 +149,20 @@ def bootstrap_admin(sessions: sessionmaker[Session], env_token: str | None) -> s
         return token
 
 
-def issue_token(session: Session, name: str, role: str, by: Principal) -> tuple[ApiToken, str]:
+def issue_token(
+    session: Session, name: str, role: str, by: Principal, university_id: str | None = None
+) -> tuple[ApiToken, str]:  # fmt: skip
+    """A new API token; office and reader tokens are bound to ``university_id``."""
     token = new_token()
-    row = ApiToken(name=name, role=role, token_hash=hash_token(token), created_by=by.name)
+    row = ApiToken(name=name, role=role, token_hash=hash_token(token), created_by=by.name, university_id=university_id)
     session.add(row)
     session.flush()
-    audit(session, by, "token.create", row.id, {"name": name, "role": role})
+    audit(session, by, "token.create", row.id, {"name": name, "role": role, "university_id": university_id})
     return row, token
 
 
 def audit(session: Session, who: Principal, action: str, target: str = "", detail: dict[str, Any] | None = None) -> None:
     """One line of the audit log, in the caller's transaction."""
-    session.add(AuditEntry(actor=who.name, role=who.role, action=action, target=target[:400], detail=detail or {}))
+    university = tenancy.bound(session)
+    session.add(AuditEntry(actor=who.name, role=who.role, action=action, target=target[:400], detail=detail or {},
+                           university_id=university))  # fmt: skip

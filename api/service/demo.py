@@ -24,13 +24,14 @@ from api.service import actions, feeds, plans
 from api.service.auth import Principal, issue_token
 from api.service.evidence import imports, links, visits
 from api.service.state import ServiceState
+from api.service.storage import tenancy
 from api.service.storage.db import session_scope
-from api.service.storage.models import PlanVersion, Term, VisitRecord
+from api.service.storage.models import DEFAULT_UNIVERSITY, PlanVersion, Term, VisitRecord
 from data import DEMO_DIR
 from data.plan_io import read_plan
 from solver.evidence.evidence import units_of_target
 
-DEMO = Principal("", "demo", "admin")
+DEMO = Principal("", "demo", "admin", university_id=DEFAULT_UNIVERSITY)
 DEMO_LEADER = "L01"
 
 
@@ -49,6 +50,7 @@ def demo_zip() -> bytes:
 def publish_demo(state: ServiceState, base_url: str, say: Callable[[str], None] = print) -> str | None:
     """Upload the demo, publish its bundled plan, import its records; returns the plan id."""
     with session_scope(state.sessions) as session:
+        tenancy.bind(session, DEFAULT_UNIVERSITY)  # the demo is the single university
         term, dataset, checked = actions.upload_term(session, state.settings, demo_zip(), "demo.zip", DEMO.name)
         term_id, published = term.term_id, term.published_plan_id
         if published is None:
@@ -60,6 +62,7 @@ def publish_demo(state: ServiceState, base_url: str, say: Callable[[str], None] 
             published = row.id
     state.feeds.invalidate()
     with session_scope(state.sessions) as session:
+        tenancy.bind(session, DEFAULT_UNIVERSITY)  # the demo is the single university
         have = session.scalar(select(func.count()).select_from(VisitRecord).where(VisitRecord.term_id == term_id)) or 0
         target = visits.published_of_term(state, session, term_id)
         if target is None:
@@ -70,6 +73,7 @@ def publish_demo(state: ServiceState, base_url: str, say: Callable[[str], None] 
             read = imports.read(target, "demo-records.zip", content, state.settings.max_unzipped_bytes)
             imports.store(session, target, "demo-records.zip", content, read.records, DEMO)
     with session_scope(state.sessions) as session:
+        tenancy.bind(session, DEFAULT_UNIVERSITY)  # the demo is the single university
         if state.settings.admin_token is not None:
             admin = "(FRONTLINE_ADMIN_TOKEN)"
         elif state.new_admin_token:

@@ -9,9 +9,10 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from api.service.auth import Principal, authenticate, forbid
+from api.service.auth import UNIVERSITY_HEADER, Principal, authenticate, forbid
 from api.service.errors import request_lang
 from api.service.state import ServiceState
+from api.service.storage import tenancy
 
 PRINCIPAL_KEY = "frontline.principal"  # scope key: the caller, authenticated by the request guard
 
@@ -53,8 +54,9 @@ def get_principal(
     """The caller; already authenticated by the request guard when the request has a body."""
     known = request.scope.get(PRINCIPAL_KEY)
     if isinstance(known, Principal):
+        tenancy.bind(session, known.university_id)
         return known
-    return authenticate(session, credentials.credentials if credentials else None)
+    return authenticate(session, credentials.credentials if credentials else None, request.headers.get(UNIVERSITY_HEADER))
 
 
 def role_needed(role: str):
@@ -74,6 +76,8 @@ _role = role_needed
 Reader = Annotated[Principal, Depends(_role("reader"))]
 Office = Annotated[Principal, Depends(_role("office"))]
 Admin = Annotated[Principal, Depends(_role("admin"))]
+# The province's summaries: province tokens and admin.
+Province = Annotated[Principal, Depends(_role("province"))]
 # Any valid token: office tokens and personal (leader / unit) links; the route checks what it allows.
 Anyone = Annotated[Principal, Depends(get_principal)]
 

@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.service.auth import Principal, audit, hash_token, new_token
+from api.service.storage import tenancy
 from api.service.storage.models import FeedToken, PlanVersion, RosterEntry, Term, utcnow
 from calendars.feeds import PRODID, leader_feed, office_feed, unit_feed
 from solver.problem import Problem
@@ -192,6 +193,7 @@ class FeedCache:
             row = lookup(session, token)
             subject = None
             if row is not None:
+                tenancy.bind(session, row.university_id)  # the token names its university
                 subject = _Subject(row.kind, row.subject_id, row.created_at, *published_plan_of(session, row.kind, row.subject_id))
         with self._lock:
             if generation == self.generation:

@@ -25,7 +25,7 @@ from fastapi import params
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.service.auth import Principal, authenticate, forbid
+from api.service.auth import UNIVERSITY_HEADER, Principal, authenticate, forbid
 from api.service.deps import PRINCIPAL_KEY, get_principal
 from api.service.endpoints import endpoints
 from api.service.errors import ApiError, request_lang
@@ -105,10 +105,11 @@ class RequestGuard:
         scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
         token = token.strip() if scheme.lower() == "bearer" else ""
         state = scope["app"].state.service
+        university = headers.get(UNIVERSITY_HEADER.lower().encode(), b"").decode("latin-1") or None
 
         def check() -> Principal:
             with state.sessions() as session:
-                principal = authenticate(session, token or None)
+                principal = authenticate(session, token or None, university)
             if policy.role:
                 forbid(principal, policy.role)
             return principal

@@ -154,6 +154,8 @@ class JobOut(BaseModel):
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
+    attempts: int = Field(default=0, description="how many times a worker took the job up / 运行次数")
+    worker: str | None = Field(default=None, description="the queue worker that runs (ran) it / 运行它的工作进程")
 
 
 class TermDetail(TermOut):
@@ -257,15 +259,36 @@ class FeedOut(BaseModel):
     message: str
 
 
+UNIVERSITY_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+
 class TokenCreate(Input):
     name: str = Field(min_length=1, max_length=200)
-    role: Literal["admin", "office", "reader"]
+    role: Literal["admin", "office", "reader", "province"]
+    university_id: str | None = Field(
+        default=None, max_length=64,
+        description="office / reader: the university the token is bound to (default: the one the admin acts in); "
+        "admin / province: none / 办公室与只读令牌所属的高校",
+    )  # fmt: skip
+
+
+class UniversityCreate(Input):
+    university_id: str = Field(pattern=UNIVERSITY_ID, description="e.g. sdu, 10422 / 高校编号（字母、数字、.-_）")
+    name: str = Field(min_length=1, max_length=400)
+
+
+class UniversityOut(BaseModel):
+    university_id: str
+    name: str
+    created_at: dt.datetime
+    created_by: str
 
 
 class TokenOut(BaseModel):
     token_id: str
     name: str
-    role: Literal["admin", "office", "reader"]
+    role: Literal["admin", "office", "reader", "province"]
+    university_id: str | None = None
     created_at: dt.datetime
     created_by: str
     revoked_at: dt.datetime | None
@@ -495,3 +518,39 @@ class ComplianceOut(BaseModel):
     flags: list[dict[str, Any]]
     feedback: list[dict[str, Any]]
     rates: list[dict[str, Any]]
+
+
+class ProvinceTerm(BaseModel):
+    """One term of one university, in counts only (no names, no student-level detail)."""
+
+    term_id: str
+    term_name: str
+    status: Literal["uploaded", "planned", "published"]
+    published_at: dt.datetime | None = None
+    leaders: int | None = None
+    events: int | None = None
+    unmet: int | None = Field(default=None, description="requirements the published plan cannot meet")
+    as_of: dt.datetime | None = Field(default=None, description="the records are judged as of this moment")
+    compliant: int | None = None
+    partly: int | None = None
+    non_compliant: int | None = None
+    held: int | None = None
+    confirmed: int | None = None
+    confirmed_share: float | None = None
+    response_rate: float | None = None
+    resolution_rate: float | None = None
+    satisfaction_rate: float | None = None
+    items: int | None = None
+    overdue: int | None = None
+    escalated: int | None = None
+    flags: int | None = None
+
+
+class ProvinceUniversity(BaseModel):
+    university_id: str
+    name: str
+    terms: list[ProvinceTerm]
+
+
+class ProvinceSummary(BaseModel):
+    universities: list[ProvinceUniversity]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from data.archive import Limits
@@ -57,6 +58,36 @@ class Settings(BaseSettings):
     now: dt.datetime | None = None
     # Check-ins one visit takes at most (a leaked code cannot fill the table).
     max_checkins_per_visit: int = Field(default=3000, ge=1)
+
+    # Where solves run: ``local`` (processes of this web server; SQLite or PostgreSQL) or ``queue``
+    # (the Procrastinate job queue in the PostgreSQL database; ``frontline worker`` runs them).
+    runner: Literal["local", "queue"] = "local"
+    # ``frontline worker``: solves one worker runs at the same time (``--concurrency`` wins).
+    worker_concurrency: int = Field(default=1, ge=1)
+    # Queue priorities: the higher runs first; re-plans go before fresh solves.
+    replan_priority: int = 100
+    solve_priority: int = 0
+    # Fair share: solves of one university that may run at the same time, on all workers together.
+    university_slots: int = Field(default=1, ge=1)
+    # A worker writes a heartbeat every ``heartbeat_s``; a worker silent for ``stalled_after_s``
+    # is taken for dead and its running jobs go back to the queue (at most ``max_attempts`` runs).
+    heartbeat_s: float = Field(default=10.0, gt=0)
+    stalled_after_s: float = Field(default=30.0, gt=0)
+    max_attempts: int = Field(default=3, ge=1)
+    # How often a worker looks for new jobs (besides LISTEN/NOTIFY) and for cancelled ones.
+    queue_poll_s: float = Field(default=1.0, gt=0)
+    # A stopping worker waits this long for its running solves, then puts them back in the queue.
+    shutdown_grace_s: float = Field(default=30.0, ge=0)
+
+    @model_validator(mode="after")
+    def _queue_needs_postgres(self) -> Settings:
+        if self.runner == "queue" and not self.database_url.startswith("postgresql"):
+            raise ValueError(
+                "FRONTLINE_RUNNER=queue 需要 PostgreSQL（FRONTLINE_DATABASE_URL=postgresql+psycopg://…）；"
+                "SQLite 请用 FRONTLINE_RUNNER=local / the job queue needs PostgreSQL "
+                "(FRONTLINE_DATABASE_URL=postgresql+psycopg://...); with SQLite use FRONTLINE_RUNNER=local"
+            )
+        return self
 
     @property
     def limits(self) -> Limits:

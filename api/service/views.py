@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from api.service.errors import ApiError, not_found
@@ -29,9 +29,12 @@ def get_or_404(session: Session, model: type[Row], ident: str, *, lock: bool = F
     zh, en = _WHAT[model]
     if not ident or "\x00" in ident or len(ident) > 200:
         raise not_found(zh, en, ident.replace("\x00", ""))
+    key = inspect(model).primary_key[-1]  # a Term's key is (university, term_id): term_id
+    query = select(model).where(key == ident)  # the session is bound to the caller's university
     if lock:  # a read-modify-write: no other writer until this transaction ends (storage.db)
         write_lock(session)
-    row = session.get(model, ident, with_for_update=lock, populate_existing=lock)
+        query = query.with_for_update().execution_options(populate_existing=True)
+    row = session.scalars(query).first()
     if row is None:
         raise not_found(zh, en, ident)
     return row
@@ -80,7 +83,7 @@ def job_out(job: Job) -> JobOut:
         job_id=job.id, term_id=job.term_id, kind=job.kind, status=job.status,  # type: ignore[arg-type]
         progress=JobProgress(elapsed_s=job.elapsed_s, objective=job.objective, bound=job.bound, gap=job.gap),
         plan_id=job.plan_id, error=job.error, time_limit_s=job.time_limit_s, created_at=job.created_at,
-        started_at=job.started_at, finished_at=job.finished_at,
+        started_at=job.started_at, finished_at=job.finished_at, attempts=job.attempts or 0, worker=job.worker,
     )
 
 

@@ -95,7 +95,7 @@ def origin_of(state: ServiceState, session: Session, body: FeedbackIn, who: Prin
     visit = visits.find(state, session, body.uid) if body.uid else None
     record = None
     if body.record_id:
-        record = session.get(VisitRecord, body.record_id)
+        record = session.scalars(select(VisitRecord).where(VisitRecord.record_id == body.record_id)).first()
         if record is None:
             raise not_found("走访记录", "visit record", body.record_id)
         if visit is None and record.uid:
@@ -184,7 +184,10 @@ def out(item: FeedbackItem, published: Published, who: Principal, now: dt.dateti
 
 
 def get_visible(session: Session, item_id: str, who: Principal) -> FeedbackItem:
-    item = session.get(FeedbackItem, item_id) if item_id and len(item_id) <= 200 and "\x00" not in item_id else None
+    item = (
+        session.scalars(select(FeedbackItem).where(FeedbackItem.item_id == item_id)).first()
+        if item_id and len(item_id) <= 200 and "\x00" not in item_id else None
+    )  # fmt: skip
     if item is None or not visible(item, who):
         raise not_found("诉求", "item", item_id.replace("\x00", ""))
     return item

@@ -207,32 +207,58 @@ def fail_interrupted(sessions: sessionmaker[Session]) -> int:
 
 
 # the work of one job ----------------------------------------------------------------------------
-def execute_job(job_id: str, database_url: str, solver_workers: int = 0, progress_interval_s: float = 0.5) -> None:
-    """Run one job to the end: read its data, solve or re-plan, store the plan as a draft."""
+def execute_job(
+    job_id: str, database_url: str, solver_workers: int = 0, progress_interval_s: float = 0.5,
+    attempt: int | None = None,
+) -> None:  # fmt: skip
+    """Run one job to the end: read its data, solve or re-plan, store the plan as a draft.
+
+    ``attempt`` None: the job is claimed here (queued -> running). A queue worker claims it itself
+    (:func:`claim`) and passes the attempt it claimed: the plan is stored only while the job is
+    still running at that attempt, so a job that ran twice stores its plan once."""
     engine = make_engine(database_url)
     sessions = make_sessions(engine)
     try:
-        _execute(job_id, sessions, solver_workers, progress_interval_s)
+        _execute(job_id, sessions, solver_workers, progress_interval_s, attempt)
     finally:
         engine.dispose()
 
 
-def _execute(job_id: str, sessions: sessionmaker[Session], solver_workers: int, interval: float) -> None:
+def claim(session: Session, job_id: str, worker: str | None, *, takeover: bool) -> int | None:
+    """Mark the job running for a new attempt; its number, or None if the job is not to run
+    (cancelled, finished or gone). ``takeover``: the job may be ``running`` already (its previous
+    worker died); its progress starts again."""
+    allowed = ("queued", "running") if takeover else ("queued",)
+    row = session.execute(
+        update(Job).where(Job.id == job_id, Job.status.in_(allowed))
+        .values(status="running", started_at=utcnow(), attempts=Job.attempts + 1, worker=worker,
+                elapsed_s=None, objective=None, bound=None, gap=None, progress_log=None)
+        .returning(Job.attempts)
+    ).first()  # fmt: skip
+    return int(row[0]) if row else None
+
+
+def _running_at(attempt: int | None) -> Any:
+    """The condition "this attempt still owns the job"."""
+    condition = Job.status == "running"
+    return condition if attempt is None else condition & (Job.attempts == attempt)
+
+
+def _execute(job_id: str, sessions: sessionmaker[Session], solver_workers: int, interval: float, attempt: int | None) -> None:
     from api.service import plans, termdata
 
     began = time.perf_counter()  # the job's time limit covers reading the data too
     with session_scope(sessions) as session:
-        started = session.execute(
-            update(Job).where(Job.id == job_id, Job.status == "queued")
-            .values(status="running", started_at=utcnow())
-        )  # fmt: skip
-        if not getattr(started, "rowcount", 0):
-            return  # cancelled before it started
+        if attempt is None:
+            if claim(session, job_id, None, takeover=False) is None:
+                return  # cancelled before it started
+        elif session.scalar(select(Job.id).where(Job.id == job_id, _running_at(attempt))) is None:
+            return  # cancelled, or taken over by another worker, meanwhile
         job = session.get_one(Job, job_id)
         dataset = session.get_one(Dataset, job.dataset_id)
         base = session.get(PlanVersion, job.base_plan_id) if job.base_plan_id else None
         kind, time_limit, lang, now = job.kind, job.time_limit_s, job.lang, job.now
-        dataset_id, base_plan_id = dataset.id, job.base_plan_id
+        dataset_id, base_plan_id, university = dataset.id, job.base_plan_id, job.university_id
         content, media, filename, warnings = dataset.content, dataset.media, dataset.filename, dataset.warnings
         previous = (
             plans.plan_from_columns(base.term_id, base.timezone, base.stats, base.assignments, base.events, base.report, base.warnings)
@@ -244,7 +270,7 @@ def _execute(job_id: str, sessions: sessionmaker[Session], solver_workers: int, 
         from solver.solve import SolveOptions, solve
 
         options = SolveOptions(time_limit=time_limit, workers=solver_workers, lang=lang, started=began)
-        progress = _ProgressWriter(sessions, job_id, interval)
+        progress = _ProgressWriter(sessions, job_id, interval, attempt)
         changes: list[dict[str, Any]] | None = None
         if kind == "replan":
             from solver.evidence.replan import replan_after_records
@@ -264,16 +290,28 @@ def _execute(job_id: str, sessions: sessionmaker[Session], solver_workers: int, 
         with session_scope(sessions) as session:
             finish(session, {job_id}, "failed", _failure_text(exc))
         return
+    _store(sessions, job_id, attempt, plan, (university, dataset_id, base_plan_id), changes, columns)
+
+
+def _store(
+    sessions: sessionmaker[Session], job_id: str, attempt: int | None, plan: Any,
+    origin: tuple[str, str, str | None], changes: list[dict[str, Any]] | None, columns: dict[str, Any],
+) -> None:  # fmt: skip
+    """The plan and the job's end in one transaction, only while this attempt owns the job
+    (the unique ``plans.job_id`` is the last guard: one plan per job)."""
     stats = plan.stats
+    university, dataset_id, base_plan_id = origin
     with session_scope(sessions) as session:
+        if session.scalar(select(Job.id).where(Job.id == job_id, _running_at(attempt)).with_for_update()) is None:
+            return  # cancelled or taken over meanwhile: keep no plan
         record = PlanVersion(
-            term_id=plan.term_id, dataset_id=dataset_id, base_plan_id=base_plan_id, job_id=job_id,
+            university_id=university, term_id=plan.term_id, dataset_id=dataset_id, base_plan_id=base_plan_id, job_id=job_id,
             state="draft", changes=changes, **columns,
         )  # fmt: skip
         session.add(record)
         session.flush()
         done = session.execute(
-            update(Job).where(Job.id == job_id, Job.status == "running").values(
+            update(Job).where(Job.id == job_id, _running_at(attempt)).values(
                 status="done", plan_id=record.id, finished_at=utcnow(), elapsed_s=stats.solve_seconds,
                 objective=stats.objective, bound=stats.bound, gap=round(stats.gap, 6),
             )
@@ -281,7 +319,9 @@ def _execute(job_id: str, sessions: sessionmaker[Session], solver_workers: int, 
         if not getattr(done, "rowcount", 0):
             session.rollback()  # cancelled meanwhile: keep no plan
             return
-        session.execute(update(Term).where(Term.term_id == plan.term_id).values(updated_at=utcnow()))
+        session.execute(
+            update(Term).where(Term.university_id == university, Term.term_id == plan.term_id).values(updated_at=utcnow())
+        )
 
 
 def _records(sessions: sessionmaker[Session], plan_id: str, dataset_id: str, previous: Any, problem: Any) -> Any:
@@ -312,9 +352,10 @@ class _ProgressWriter:
 
     MAX_POINTS = 200
 
-    def __init__(self, sessions: sessionmaker[Session], job_id: str, interval: float) -> None:
+    def __init__(self, sessions: sessionmaker[Session], job_id: str, interval: float, attempt: int | None = None) -> None:
         self.sessions = sessions
         self.job_id = job_id
+        self.attempt = attempt
         self.interval = interval
         self.last = 0.0
         self.points: list[list[float | None]] = []  # [elapsed, objective, bound], for the chart
@@ -337,7 +378,7 @@ class _ProgressWriter:
         try:
             with session_scope(self.sessions) as session:
                 session.execute(
-                    update(Job).where(Job.id == self.job_id, Job.status == "running").values(
+                    update(Job).where(Job.id == self.job_id, _running_at(self.attempt)).values(
                         elapsed_s=round(elapsed, 3), objective=objective, bound=bound,
                         gap=None if gap is None else round(gap, 6), progress_log=self._log(elapsed, objective, bound),
                     )

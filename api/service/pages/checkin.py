@@ -16,6 +16,7 @@ from api.service.pages.sessions import check_csrf
 from api.service.pages.web import PageRoute, page_lang, render
 from api.service.routes import visits as visit_routes
 from api.service.schemas import CheckinIn
+from api.service.storage import tenancy
 from calendars.text import KIND_NAMES
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -23,6 +24,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 def _visit(request: Request, state: StateDep, session: SessionDep, code: str) -> dict[str, object]:
     row = checkin.lookup_code(session, code)  # 404 in words for an unknown code
+    tenancy.bind(session, row.university_id)  # the code names its university
     if state.now() > row.expires_at:
         raise checkin.expired()
     visit = visits.find(state, session, row.uid)

@@ -201,7 +201,7 @@ def _date(text: str | None) -> dt.date | None:
 @router.get("/plans/{plan_id}/review")
 def review(plan_id: str, request: Request, state: StateDep, session: SessionDep, signed: OfficeReader) -> Response:
     plan = views.get_or_404(session, PlanVersion, plan_id)
-    term = session.get_one(Term, plan.term_id)
+    term = views.get_or_404(session, Term, plan.term_id)  # the plan's term, in the same university
     problem = _plan_data(state, plan)
     names = {x.leader_id: x.name for x in problem.leaders}
     by_uid = {e["uid"]: e for e in plan.events}

@@ -5,6 +5,11 @@ An office member signs in once with their API token; a leader or unit opens thei
 (``/l/<token>``, ``/u/<token>``) and the page trades the token for a session and redirects to an
 address without it. Every request checks again that the token or link behind the session is still
 valid, so that revoking a token or rotating a link signs its sessions out at once.
+
+Universities: a session belongs to the university of its token or link (``web_sessions.university_id``)
+and a signed page's database session is bound to it (``storage/tenancy.py``, as the API's requests
+are), so another university's term, plan or visit is not found (404). An admin token acts in the
+default university (pages have no ``X-University-Id``); a province token cannot sign in to the pages.
 """
 
 from __future__ import annotations
@@ -20,10 +25,11 @@ from fastapi import Depends, Form, Request, Response
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from api.service.auth import Principal, forbid, hash_token
+from api.service.auth import DEFAULT_UNIVERSITY, Principal, forbid, hash_token
 from api.service.deps import SessionDep
 from api.service.errors import ApiError
 from api.service.pages.web import ANON_CSRF
+from api.service.storage import tenancy
 from api.service.storage.models import AccessLink, ApiToken, WebSession, utcnow
 
 COOKIE = "fl_session"
@@ -51,14 +57,42 @@ class SignInNeeded(Exception):
         self.path = path
 
 
+PROVINCE_REFUSED = ApiError(
+    403, "forbidden",
+    "省级令牌不能登录办公室页面（页面只属于一所高校）；各校进展请用 GET /api/province/summary 或 /api/province/summary.xlsx",
+    "a province token cannot sign in to the office pages (they belong to one university); "
+    "use GET /api/province/summary or /api/province/summary.xlsx for every university's progress",
+)  # fmt: skip
+
+
+def university_of(api: ApiToken) -> str | None:
+    """Where an office session of ``api`` acts: an office or reader token's university, the default
+    one for an admin token; None for a province token (no pages)."""
+    if api.role == "province":
+        return None
+    return api.university_id or DEFAULT_UNIVERSITY
+
+
+def _subject_university(session: Session, kind: str, subject: str) -> str | None:
+    if kind == "office":
+        api = session.get(ApiToken, subject)
+        return university_of(api) if api is not None else None
+    link = session.get(AccessLink, subject)
+    return link.university_id if link is not None else None
+
+
 def start(session: Session, request: Request, response: Response, kind: str, subject: str) -> None:
-    """A new session for ``subject`` (API token id, or access link id), set as the cookie."""
+    """A new session for ``subject`` (API token id, or access link id), set as the cookie; it
+    belongs to the subject's university."""
+    university = _subject_university(session, kind, subject)
+    if university is None:
+        raise PROVINCE_REFUSED
     token = secrets.token_urlsafe(32)
     lifetime = LIFETIME[kind]
     session.execute(delete(WebSession).where(WebSession.expires_at < utcnow()))  # tidy up
     session.add(WebSession(
-        token_hash=hash_token(token), kind=kind, subject=subject, csrf=secrets.token_urlsafe(24),
-        expires_at=utcnow() + lifetime,
+        university_id=university, token_hash=hash_token(token), kind=kind, subject=subject,
+        csrf=secrets.token_urlsafe(24), expires_at=utcnow() + lifetime,
     ))  # fmt: skip
     session.commit()
     response.set_cookie(
@@ -85,13 +119,15 @@ def current(session: Session, request: Request) -> Signed | None:
         return None
     if row.kind == "office":
         api = session.get(ApiToken, row.subject)
-        if api is None or api.revoked_at is not None:
+        if api is None or api.revoked_at is not None or university_of(api) != row.university_id:
             return None
-        return Signed("office", Principal(api.id, api.name, api.role), api.id, api.name, row.csrf, row.id)
+        principal = Principal(api.id, api.name, api.role, university_id=row.university_id)
+        return Signed("office", principal, api.id, api.name, row.csrf, row.id)
     link = session.get(AccessLink, row.subject)
-    if link is None or link.revoked_at is not None or link.role != row.kind:
+    if link is None or link.revoked_at is not None or link.role != row.kind or link.university_id != row.university_id:
         return None
-    principal = Principal(link.id, link.name or f"{link.role} {link.subject_id}", link.role, link.subject_id)
+    name = link.name or f"{link.role} {link.subject_id}"
+    principal = Principal(link.id, name, link.role, link.subject_id, university_id=link.university_id)
     return Signed(row.kind, principal, link.subject_id, link.name or link.subject_id, row.csrf, row.id)
 
 
@@ -100,6 +136,7 @@ def _need(kind: str):
         signed = current(session, request)
         if signed is None or signed.kind != kind:
             raise SignInNeeded(kind, request.url.path)
+        tenancy.bind(session, signed.principal.university_id)  # the page acts in its university only
         request.state.signed = signed
         return signed
 

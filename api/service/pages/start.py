@@ -45,8 +45,10 @@ def sign_in(
         if principal.is_link:
             raise ApiError(401, "unauthorized", "这是领导或联系对象的个人链接中的令牌，不能登录办公室页面；请直接打开该链接",
                            "this is the token of a leader's or unit's personal link, not an office token; open the link itself")  # fmt: skip
+        if principal.role == "province":
+            raise sessions.PROVINCE_REFUSED
     except ApiError as exc:
-        return render(request, "signin.html", {"next": safe_next(next), "failed": exc.body(page_lang(request)).detail}, status=401)
+        return render(request, "signin.html", {"next": safe_next(next), "failed": exc.body(page_lang(request)).detail}, status=exc.status)
     response = RedirectResponse(safe_next(next), status_code=303)
     sessions.start(session, request, response, "office", principal.token_id)
     return response

@@ -14,6 +14,7 @@ from api.service.evidence import links, views, visits
 from api.service.routes import errors, lang_param
 from api.service.schemas import LinkOut, MeOut, MyVisits
 from api.service.state import ServiceState
+from api.service.storage import tenancy
 from api.service.storage.db import write_lock
 
 router = APIRouter(tags=["access"], dependencies=[Depends(lang_param)], responses=errors(401, 403, 404, 422))
@@ -84,13 +85,14 @@ def me_visits(
 
 
 @public.get(
-    "/me/{token}", response_model=MyVisits, responses=errors(401),
+    "/me/{token}", response_model=MyVisits, responses=errors(401, 404, 422),
     summary="个人链接：本周的走访（链接中的令牌即凭证）/ the personal link: this week's visits",
 )  # fmt: skip
 def personal_link(token: str, state: StateDep, session: SessionDep) -> MyVisits:
     who = authenticate(session, token if len(token) <= 200 else "")
     if not who.is_link:  # an office token in a URL: answered like any unknown link
         raise unauthorized("访问令牌无效或已被撤销", "the token is not valid or has been revoked")
+    tenancy.bind(session, who.university_id)
     published = visits.published_of(state, session, who.role, who.subject_id)
     week = views.current_week(published, state.now()) if published else None
     return my_visits(state, session, who, week)

@@ -7,6 +7,7 @@ import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Cookie, Depends, Request, Response
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,6 +30,7 @@ from api.service.schemas import (
     UnplannedIn,
 )
 from api.service.state import ServiceState
+from api.service.storage import tenancy
 from api.service.storage.db import write_lock
 from api.service.storage.models import VisitRecord
 
@@ -161,6 +163,7 @@ def post_checkin(
 ) -> CheckinOut:  # fmt: skip
     write_lock(session)
     row = checkin.lookup_code(session, code)
+    tenancy.bind(session, row.university_id)  # the code names its university
     visit = visits.find(state, session, row.uid)
     student_no = body.student_no if body else None
     device = (body.device if body else None) or (device_cookie if device_cookie and 8 <= len(device_cookie) <= 200 else None)
@@ -190,7 +193,7 @@ def post_confirmation(uid: str, body: ConfirmationIn, state: StateDep, session: 
     if who.role == "leader":
         raise visits.forbidden("领导不能确认自己的走访；由被走访单位或办公室确认", "a leader cannot confirm visits; the visited unit or the office does")
     row = confirm.confirm(session, visit, body, state.now(), who)
-    record = session.get(VisitRecord, row.record_id) if row.record_id else None
+    record = session.scalars(select(VisitRecord).where(VisitRecord.record_id == row.record_id)).first() if row.record_id else None
     evidence = recordset.evidence(session, visit.published, [record]).get(record.record_id) if record else None
     session.commit()
     return ConfirmationOut(

@@ -14,6 +14,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x66726F6E  # PostgreSQL advisory lock key shared by every frontline process ("fron")
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """What Alembic compares with the models: everything but Procrastinate's own tables."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate"))
+
+
+def is_postgres(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
 
 
 def make_engine(url: str) -> Engine:
