@@ -363,13 +363,9 @@ class FeedbackCreated(BaseModel):
     resolve_by: dt.datetime
 
 
-class RecordOut(BaseModel):
-    record_id: str
-    term_id: str
-    uid: str | None
-    leader_id: str
-    visit_kind: str
-    target_id: str
+class RecordState(BaseModel):
+    """One version of a visit record: what the leader (or the office) said happened."""
+
     version: int
     status: RecordStatus
     start: dt.datetime | None
@@ -379,6 +375,15 @@ class RecordOut(BaseModel):
     note: str
     recorded_at: dt.datetime
     recorded_by: str
+
+
+class RecordOut(RecordState):
+    record_id: str
+    term_id: str
+    uid: str | None
+    leader_id: str
+    visit_kind: str
+    target_id: str
     evidence: EvidenceKind | None
 
 
@@ -389,16 +394,7 @@ class RecordSaved(BaseModel):
     items: list[FeedbackCreated] = Field(default_factory=list, description="the items raised with this record")
 
 
-class RecordVersionOut(BaseModel):
-    version: int
-    status: RecordStatus
-    start: dt.datetime | None
-    end: dt.datetime | None
-    attendees: int | None
-    reason: str
-    note: str
-    recorded_at: dt.datetime
-    recorded_by: str
+class RecordVersionOut(RecordState):
     source: str
 
 
