@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -15,12 +17,13 @@ from . import intervals as iv
 from . import model as mdl
 from . import options as opt
 from .availability import Availability
-from .baseline import first_fit
+from .baseline import Respond, first_fit
 from .blocks import block_description, block_title
-from .bound import decomposition_bound
+from .bound import best_alone, decomposition_bound
 from .conflicts import ANALYSIS_SECONDS, MAX_ANALYSES, Key, conflicting_set
 from .engine import configure
 from .explain import KIND_NAMES, Explainer
+from .improve import improve
 from .options import Option
 from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Leader, Problem, Unit, Venue
 from .result import Assignment, Event, Plan, ReportRow, SolveStats
@@ -127,8 +130,10 @@ def staged(
     decomposition = decomposition_bound(
         problem, cands, options.weights, clock.until(DECOMPOSITION_SHARE), options.deterministic
     )
+    mdl.add_leader_bounds(full, decomposition.parts)  # valid cuts: every later copy has them
     if decomposition.plans:
-        guided = first_fit(problem, cands, options.weights, decomposition.plans, decomposition.links)
+        respond = _responder(problem, cands, options.weights, clock, options.deterministic)
+        guided = first_fit(problem, cands, options.weights, decomposition.plans, decomposition.links, respond)
         tried = _price(full, options, *guided, clock)
         if tried.objective < best.objective:
             best = replace(tried, first=best.first or tried.first)
@@ -139,10 +144,12 @@ def staged(
     spent = clock.spent()
     left = clock.until(1.0)
     result = None
-    if left > 0:  # the full model, if any time is left
-        final = _copy(full)
-        _hint(final, best)
-        result = run(final, replace(options, time_limit=left), _shifted(progress, spent))
+    if left > 0:  # the full model proves the bound while the local search improves the plan
+        result, searched = _final(problem, cands, full, best, options, clock, progress, left, spent)
+        if searched is not None and (result is None or searched.objective < result[2].objective):
+            bound = result[2].bound if result is not None else 0.0
+            stats = replace(searched.stats or SolveStats("FEASIBLE", searched.objective, 0.0, 0.0), bound=bound)
+            result = (searched.chosen, searched.links, replace(stats, status="FEASIBLE"))
     if result is not None and result[2].objective > best.objective:  # never worse than the plan in hand
         result = (best.chosen, best.links, replace(best.stats or result[2], status="FEASIBLE", bound=result[2].bound))
     if result is None:  # out of time before the full model found a plan: keep the best so far
@@ -158,6 +165,91 @@ def staged(
     if first is None and stats.first_solution_seconds is not None:
         first = round(stats.first_solution_seconds + spent, 3)
     return chosen, links, replace(stats, solve_seconds=round(clock.spent(), 3), first_solution_seconds=first)
+
+
+RESPONSE_SECONDS = 0.5  # at most for one leader's best response
+
+
+def _final(
+    problem: Problem,
+    cands: opt.Candidates,
+    full: mdl.Model,
+    best: _Stage,
+    options: SolveOptions,
+    clock: _Clock,
+    progress: Progress | None,
+    left: float,
+    spent: float,
+) -> tuple[tuple[list[Option], dict[str, str], SolveStats] | None, _Stage | None]:
+    """The last stage: CP-SAT on the full model from the best plan (its LP proves the bound) in
+    a thread, and the local search over leaders (``improve``) beside it; each one's result (the
+    search's only when it improved the plan, priced by the model)."""
+    shared = _Shared(best.objective, progress)
+    final = _copy(full)
+    _hint(final, best)
+    workers = max(1, (options.workers or os.cpu_count() or 2) - 1)  # one core for the search
+    box: dict[str, tuple[list[Option], dict[str, str], SolveStats] | None] = {}
+
+    def prove() -> None:
+        box["result"] = run(final, replace(options, time_limit=left, workers=workers), shared.shifted(spent))
+
+    thread = threading.Thread(target=prove, name="frontline-bound", daemon=True)
+    thread.start()
+    # the search stops in time for the model to price its plan
+    reserve = best.stats.solve_seconds * 1.5 if best.stats is not None else 1.0
+    deadline = time.perf_counter() + max(0.0, left - reserve)
+    improved = improve(
+        problem, cands, options.weights, best.chosen, best.links, deadline, seed=options.seed,
+        deterministic=options.deterministic,
+        found=lambda gain: shared.plan(clock.spent(), best.objective - gain),
+    )
+    thread.join()
+    result = box.get("result")
+    searched = None
+    if improved.moves and (result is None or best.objective - improved.gain < result[2].objective):
+        priced = _price(full, options, improved.chosen, improved.links, clock)
+        if priced.stats is not None:  # the model agrees that the plan holds, and prices it
+            searched = priced
+    return result, searched
+
+
+class _Shared:
+    """The best objective and bound seen by either side of the last stage, for progress."""
+
+    def __init__(self, objective: float, progress: Progress | None):
+        self.objective, self.bound, self.progress = objective, 0.0, progress
+        self.lock = threading.Lock()
+
+    def shifted(self, offset: float) -> Progress:
+        def report(elapsed: float, objective: float | None, bound: float) -> None:
+            with self.lock:
+                if objective is not None:
+                    self.objective = min(self.objective, objective)
+                self.bound = max(self.bound, bound)
+                if self.progress is not None:
+                    self.progress(elapsed + offset, self.objective, self.bound)
+
+        return report
+
+    def plan(self, elapsed: float, objective: float) -> None:
+        self.shifted(0.0)(elapsed, objective, 0.0)
+RESPONSE_SHARE = 0.45  # the best responses end by this share of the budget
+
+
+def _responder(
+    problem: Problem, cands: opt.Candidates, weights: Weights, clock: _Clock, deterministic: bool = False
+) -> Respond:
+    """Each leader's best plan alone from the options still free (``baseline.first_fit``), while
+    the budget lasts."""
+
+    def respond(leader: Leader, link: str | None, free: list[Option], extra: dict[int, int]) -> list[Option] | None:
+        seconds = min(RESPONSE_SECONDS, clock.left(RESPONSE_SHARE))
+        if seconds <= 0:
+            return None
+        choice = (link or "") if leader.link else None
+        return best_alone(problem, leader.leader_id, free, choice, weights, cands.need, extra, seconds, deterministic)
+
+    return respond
 
 
 def _copy(model: mdl.Model) -> mdl.Model:
@@ -197,6 +289,12 @@ class _Clock:
 
     def spent(self) -> float:
         return time.perf_counter() - self.started
+
+    def left(self, share: float) -> float:
+        """Wall-clock seconds until ``share`` of the budget (deterministic mode: a fixed second)."""
+        if self.deterministic:
+            return 1.0
+        return self.origin + (self.budget - self.origin) * share - self.spent()
 
     def until(self, share: float) -> float:
         """The time for a stage that should end at ``share`` of the budget (at least one second).
