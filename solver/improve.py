@@ -53,12 +53,15 @@ def improve(
     seed: int = 0,
     deterministic: bool = False,
     found: Callable[[int], None] | None = None,
+    parts: dict[tuple[str, str | None], float] | None = None,
 ) -> Improved:
     """Passes over the leaders (in a seeded random order) until a pass changes nothing or the
     deadline (time.perf_counter()) comes; ``found(gain)`` after every kept move. A pass moves
     each leader alone, then each leader with each leader who holds a place it would rather
-    have (the holder re-planned after it)."""
-    search = _Search(problem, cands, weights, chosen, links, deterministic)
+    have (the holder re-planned after it), then each such holder linked elsewhere with the
+    leaders who want its places. ``parts``: the decomposition's bound of each leader alone for
+    each link (``bound.Decomposition.parts``): moves that cannot gain are not tried."""
+    search = _Search(problem, cands, weights, chosen, links, deterministic, parts or {})
     rng = random.Random(seed)
     order = list(problem.leaders)
     passes = 0
@@ -75,7 +78,7 @@ def improve(
         for leader in order:
             if out_of_time():
                 return search.result()
-            if search.move(leader, left()):
+            if search.slack(leader) > 0 and search.move(leader, left()):
                 changed = True
                 if found is not None:
                     found(search.gain)
@@ -85,16 +88,23 @@ def improve(
                 wants[holder.leader_id].append(leader)
                 if out_of_time():
                     return search.result()
-                if search.replan([leader, holder], left()):
+                if search.slack(leader) + search.slack(holder) > 0 and search.replan([leader, holder], left()):
                     changed = True
                     if found is not None:
                         found(search.gain)
         for holder_id in sorted(wants):  # a holder linked elsewhere frees its unit for the others
             holder = search.leaders[holder_id]
-            for unit_id in search.other_links(holder):
+            wanting = wants[holder_id][:MAX_WANTING]
+            # what the move could gain at most: the holder's cost now less its bound with the new
+            # link, the wanting leaders' slack, and a school leader leaving a crowded college
+            room = search.slack(holder) + search.part(holder) + sum(search.slack(x) for x in wanting)
+            room += weights.college_imbalance
+            for unit_id in sorted(search.other_links(holder), key=lambda u: (search.part(holder, u), u)):
+                if search.part(holder, unit_id) >= room:
+                    break
                 if out_of_time():
                     return search.result()
-                if search.replan([holder, *wants[holder_id][:MAX_WANTING]], left(), {holder_id: unit_id}):
+                if search.replan([holder, *wanting], left(), {holder_id: unit_id}):
                     changed = True
                     if found is not None:
                         found(search.gain)
@@ -109,9 +119,10 @@ class _Search:
 
     def __init__(
         self, problem: Problem, cands: Candidates, weights: Weights, chosen: list[Option], links: dict[str, str],
-        deterministic: bool = False,
+        deterministic: bool = False, parts: dict[tuple[str, str | None], float] | None = None,
     ):
         self.problem, self.cands, self.weights, self.deterministic = problem, cands, weights, deterministic
+        self.parts = parts or {}
         self.links = dict(links)
         self.ledger = Ledger(problem)
         self.mine: dict[str, list[Option]] = defaultdict(list)
@@ -129,12 +140,31 @@ class _Search:
         for o in cands.options:
             self.all_options[o.leader_id].append(o)
         self._usable: dict[tuple[str, str | None], list[Option]] = {}
+        self._responses: dict[tuple[str, str | None, int], list[Option]] = {}  # best plans found
         self.gain = 0
         self.moves = 0
 
     def result(self) -> Improved:
         chosen = [o for picks in self.mine.values() for o in picks]
         return Improved(chosen, dict(self.links), self.gain, self.moves)
+
+    def part(self, leader: Leader, link: str | None = "?") -> float:
+        """The leader's bound alone with this link (default: its link now); 0 when unknown."""
+        lid = leader.leader_id
+        if link == "?":
+            link = self.links.get(lid)
+        key = (lid, (link or "") if leader.link else None)
+        return self.parts.get(key, 0.0)
+
+    def slack(self, leader: Leader) -> float:
+        """How far the leader's cost now (its own terms and what it adds to the shared ones) is
+        above its bound alone: no move of the leader alone can gain more."""
+        lid = leader.leader_id
+        picks, link = self.mine.get(lid, []), self.links.get(lid)
+        self._release([lid], {lid: picks}, {lid: link})
+        now = self.cost(leader, picks, link)
+        self._hold(lid, picks, link)
+        return now - self.part(leader, link)
 
     def usable(self, leader_id: str, link: str | None) -> list[Option]:
         """The leader's options with this link (visits to other candidate units need theirs)."""
@@ -273,12 +303,16 @@ class _Search:
         else:
             extra = {i: c for i, o in enumerate(free) if (c := self.ledger.shared_cost(o, self.weights))}
             choice = (link or "") if leader.link else None
-            found = best_alone(
-                self.problem, leader.leader_id, free, choice, self.weights, self.cands.need, extra, seconds,
-                self.deterministic,
-            )
+            key = (leader.leader_id, link, hash((tuple(free), tuple(sorted(extra.items())))))
+            found = self._responses.get(key)  # the same free options and costs: the same best plan
             if found is None:
-                return None
+                found = best_alone(
+                    self.problem, leader.leader_id, free, choice, self.weights, self.cands.need, extra, seconds,
+                    self.deterministic,
+                )
+                if found is None:
+                    return None
+                self._responses[key] = found
             plan = found
         ledger = self.ledger  # the plan's own options must fit together as well
         taken: list[Option] = []

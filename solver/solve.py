@@ -115,10 +115,14 @@ def staged(
        stage can end worse than the careful clerk;
     2. the decomposition (``bound.decomposition_bound``): every leader alone, links matched
        exactly: a lower bound, the links that are best when leaders are taken apart, and each
-       unlinked leader's best plan alone; first-fit again, taking those plans first (priced);
-    3. the visits solved with the decomposition's links fixed (a well-bounded model);
-    4. the full model (links and visits together) from the best plan so far, for the rest of
-       the time: it improves the plan, and its LP proves the bound.
+       leader's bound alone for each link, added to the model as valid cuts
+       (``model.add_leader_bounds``: the LP then starts from the decomposition's bound);
+    3. first-fit again with those links, where every leader who owes more than the contact takes
+       its best plan alone from what the leaders before left free (a best response; priced);
+    4. the visits solved with the decomposition's links fixed, when the plan's links differ;
+    5. for the rest of the time, two things at once: the full model from the best plan on all
+       cores but one (its LP proves the bound), and the local search over leaders
+       (``improve.improve``) on the last one, which improves the plan; the better plan is kept.
     The statistics are the full model's, with the larger of its bound and the decomposition's.
     Stage budgets are shares of the time left once the candidates are ready.
     """
@@ -145,7 +149,9 @@ def staged(
     left = clock.until(1.0)
     result = None
     if left > 0:  # the full model proves the bound while the local search improves the plan
-        result, searched = _final(problem, cands, full, best, options, clock, progress, left, spent)
+        result, searched = _final(
+            problem, cands, full, best, options, clock, progress, left, spent, decomposition.parts
+        )
         if searched is not None and (result is None or searched.objective < result[2].objective):
             bound = result[2].bound if result is not None else 0.0
             stats = replace(searched.stats or SolveStats("FEASIBLE", searched.objective, 0.0, 0.0), bound=bound)
@@ -180,6 +186,7 @@ def _final(
     progress: Progress | None,
     left: float,
     spent: float,
+    parts: dict[tuple[str, str | None], float],
 ) -> tuple[tuple[list[Option], dict[str, str], SolveStats] | None, _Stage | None]:
     """The last stage: CP-SAT on the full model from the best plan (its LP proves the bound) in
     a thread, and the local search over leaders (``improve``) beside it; each one's result (the
@@ -201,7 +208,7 @@ def _final(
     improved = improve(
         problem, cands, options.weights, best.chosen, best.links, deadline, seed=options.seed,
         deterministic=options.deterministic,
-        found=lambda gain: shared.plan(clock.spent(), best.objective - gain),
+        found=lambda gain: shared.plan(clock.spent(), best.objective - gain), parts=parts,
     )
     thread.join()
     result = box.get("result")
