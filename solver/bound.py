@@ -184,6 +184,72 @@ def best_alone(
     return found[link][1] if link in found else None
 
 
+class AloneModels:
+    """Each leader's own model, built once per link choice from all the leader's options and
+    solved again and again with the options no longer free taken away and the costs to the
+    others added (the local search asks for thousands of best plans; building a model is half
+    of each)."""
+
+    def __init__(self, problem: Problem, weights: Weights, need: dict[tuple[str, int], int]):
+        self.problem, self.weights, self.need = problem, weights, need
+        # (leader, link) -> (its model, option -> index, variable index -> place in the objective)
+        self.models: dict[tuple[str, str | None], tuple[mdl.Model, dict[Option, int], dict[int, int]]] = {}
+
+    def best(
+        self,
+        leader_id: str,
+        usable: list[Option],
+        link: str | None,
+        free: list[Option],
+        extra: dict[Option, int],
+        seconds: float,
+        deterministic: bool = False,
+    ) -> list[Option] | None:
+        """The best plan from ``free`` (a part of ``usable``, the leader's options with this link;
+        "" for a linking leader without one, None for a leader without a link), each option
+        costing ``extra`` more; None when no plan was found in time."""
+        m, index, position = self._model(leader_id, usable, link)
+        model = m.cp.clone()
+        proto = model.proto
+        allowed = {index[o] for o in free}
+        for i, var in enumerate(m.x):
+            if i not in allowed:
+                proto.variables[var.index].domain[1] = 0  # a Boolean fixed to 0
+        coeffs = proto.objective.coeffs
+        for o, c in extra.items():
+            k = position[m.x[index[o]].index]
+            coeffs[k] = coeffs[k] + c
+        solver = _solver(math.inf if deterministic else time.perf_counter() + seconds)
+        if solver is None or solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        return [o for o, var in zip(usable, m.x, strict=True) if solver.value(var)]
+
+    def _model(
+        self, leader_id: str, usable: list[Option], link: str | None
+    ) -> tuple[mdl.Model, dict[Option, int], dict[int, int]]:
+        key = (leader_id, link)
+        if key not in self.models:
+            links = [link] if link else []
+            need = {(leader_id, w): self.need[leader_id, w] for w in self.problem.term.contact_week_list
+                    if (leader_id, w) in self.need}
+            m = mdl.build(
+                self.problem, Candidates(options=usable, links={leader_id: links} if links else {}, need=need),
+                self.weights, prior=mdl.Prior(scope=frozenset({leader_id})),
+            )
+            if link:
+                m.cp.add(m.link[leader_id, link] == 1)
+            m.cp.minimize(sum(w * e for e, w, tag in m.owned.get(leader_id, ()) if tag != "miss_linked_unit"))
+            objective = m.cp.proto.objective
+            position = {int(v): k for k, v in enumerate(objective.vars)}
+            for var in m.x:  # an option without a cost (weights set to 0) gets a place too
+                if var.index not in position:
+                    position[var.index] = len(objective.vars)
+                    objective.vars.append(var.index)
+                    objective.coeffs.append(0)
+            self.models[key] = (m, {o: i for i, o in enumerate(usable)}, position)
+        return self.models[key]
+
+
 def _contact_only(
     problem: Problem, leader_id: str, options: list[Option], link: str | None, weights: Weights,
     plan: bool = False,

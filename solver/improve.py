@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .baseline import Ledger
-from .bound import best_alone
+from .bound import AloneModels
 from .model import contact_blocks, option_cost
 from .options import Candidates, Option
 from .price import own_cost
@@ -140,6 +140,7 @@ class _Search:
         for o in cands.options:
             self.all_options[o.leader_id].append(o)
         self._usable: dict[tuple[str, str | None], list[Option]] = {}
+        self.alone = AloneModels(problem, weights, cands.need)
         self._responses: dict[tuple[str, str | None, int], list[Option]] = {}  # best plans found
         self.gain = 0
         self.moves = 0
@@ -301,13 +302,13 @@ class _Search:
         elif seconds <= 0:
             return None
         else:
-            extra = {i: c for i, o in enumerate(free) if (c := self.ledger.shared_cost(o, self.weights))}
+            extra = {o: c for o in free if (c := self.ledger.shared_cost(o, self.weights))}
             choice = (link or "") if leader.link else None
-            key = (leader.leader_id, link, hash((tuple(free), tuple(sorted(extra.items())))))
+            key = (leader.leader_id, link, hash((tuple(free), tuple(extra.items()))))
             found = self._responses.get(key)  # the same free options and costs: the same best plan
             if found is None:
-                found = best_alone(
-                    self.problem, leader.leader_id, free, choice, self.weights, self.cands.need, extra, seconds,
+                found = self.alone.best(
+                    leader.leader_id, self.usable(leader.leader_id, link), choice, free, extra, seconds,
                     self.deterministic,
                 )
                 if found is None:

@@ -151,8 +151,7 @@ def _unit_slots(
     avail: Availability, leader: Leader, target: Unit | Venue, minutes: int
 ) -> dict[int, list[int]]:
     """Day index -> a few start minutes at which the leader can visit the target."""
-    campus = target.campus
-    common = iv.intersect(avail.leader_free(leader.leader_id, campus), avail.target_free(target))
+    common = avail.common_free(leader.leader_id, target)
     by_day: dict[int, list[int]] = defaultdict(list)
     for start, end in common:
         first = -(-start // STEP) * STEP
