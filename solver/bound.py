@@ -160,7 +160,8 @@ def _alone_model(
             model.add(miss == 1)
         if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
-        chosen = [o for o, var in zip(options, m.x, strict=True) if solver.value(var)]
+        values = list(solver.response_proto.solution)
+        chosen = [o for o, var in zip(options, m.x, strict=True) if values[var.index]]
         out[link] = (float(solver.best_objective_bound), chosen)
     return out
 
@@ -222,7 +223,8 @@ class AloneModels:
         solver = _solver(math.inf if deterministic else time.perf_counter() + seconds)
         if solver is None or solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
-        return [o for o, var in zip(usable, m.x, strict=True) if solver.value(var)]
+        values = list(solver.response_proto.solution)  # one call, not one per option
+        return [o for o, var in zip(usable, m.x, strict=True) if values[var.index]]
 
     def _model(
         self, leader_id: str, usable: list[Option], link: str | None

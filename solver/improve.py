@@ -25,8 +25,8 @@ from .problem import Leader, Problem
 from .weights import Weights
 
 RESPONSE_SECONDS = 0.5  # at most for one leader's own model
-DETERMINISTIC_PASSES = 2
-MAX_WANTING = 3  # leaders re-planned after a holder that changes its link  # passes over every leader in deterministic mode (no wall clock)
+DETERMINISTIC_PASSES = 2  # passes over every leader in deterministic mode (no wall clock)
+MAX_WANTING = 3  # leaders re-planned after a holder that changes its link
 
 
 @dataclass(frozen=True)

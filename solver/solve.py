@@ -24,6 +24,7 @@ from .conflicts import ANALYSIS_SECONDS, MAX_ANALYSES, Key, conflicting_set
 from .engine import configure
 from .explain import KIND_NAMES, Explainer
 from .improve import improve
+from .price import price
 from .options import Option
 from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Leader, Problem, Unit, Venue
 from .result import Assignment, Event, Plan, ReportRow, SolveStats
@@ -130,7 +131,7 @@ def staged(
     clock = _Clock(budget=options.time_limit * (1 - FINISH_SHARE), deterministic=options.deterministic, started=started)
     full = mdl.build(problem, cands, options.weights)
     clock.origin = clock.spent()
-    best = _price(full, options, *first_fit(problem, cands, options.weights), clock)
+    best = _first(problem, cands, options, clock)
     decomposition = decomposition_bound(
         problem, cands, options.weights, clock.until(DECOMPOSITION_SHARE), options.deterministic
     )
@@ -203,7 +204,9 @@ def _final(
     thread = threading.Thread(target=prove, name="frontline-bound", daemon=True)
     thread.start()
     # the search stops in time for the model to price its plan
-    reserve = best.stats.solve_seconds * 1.5 if best.stats is not None else 1.0
+    # (the best plan's own pricing by the model tells how long that takes; a plan priced in
+    # Python only keeps a tenth of the time instead)
+    reserve = best.stats.solve_seconds * 1.5 if best.solution and best.stats is not None else 0.1 * left
     deadline = time.perf_counter() + max(0.0, left - reserve)
     improved = improve(
         problem, cands, options.weights, best.chosen, best.links, deadline, seed=options.seed,
@@ -257,6 +260,18 @@ def _responder(
         return best_alone(problem, leader.leader_id, free, choice, weights, cands.need, extra, seconds, deterministic)
 
     return respond
+
+
+def _first(problem: Problem, cands: opt.Candidates, options: SolveOptions, clock: _Clock) -> _Stage:
+    """The first-fit plan, priced in plain Python (``price``): the first plan in hand, at once."""
+    chosen, links = first_fit(problem, cands, options.weights)
+    priced = price(problem, cands, options.weights, chosen, links)
+    spent = round(clock.spent(), 3)
+    stats = SolveStats(
+        "FEASIBLE", float(priced.objective), 0.0, 0.0, first_solution_seconds=spent,
+        breakdown=tuple(sorted(priced.parts.items())),
+    )
+    return _Stage(chosen, links, float(priced.objective), (), spent, stats)
 
 
 def _copy(model: mdl.Model) -> mdl.Model:
@@ -385,8 +400,8 @@ def run(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     model.solution = tuple(solver.response_proto.solution)
-    chosen = [o for o, var in zip(model.options, model.x, strict=True) if solver.value(var)]
-    links = {lid: u for (lid, u), var in sorted(model.link.items()) if solver.value(var)}
+    chosen = [o for o, var in zip(model.options, model.x, strict=True) if model.solution[var.index]]
+    links = {lid: u for (lid, u), var in sorted(model.link.items()) if model.solution[var.index]}
     proto = model.cp.proto
     parts: dict[str, int] = defaultdict(int)
     for expr, weight, tag in model.terms:
