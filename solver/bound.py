@@ -185,6 +185,42 @@ def best_alone(
     return found[link][1] if link in found else None
 
 
+def best_together(
+    problem: Problem,
+    leader_ids: list[str],
+    options: list[Option],
+    links: dict[str, list[str]],
+    weights: Weights,
+    need: dict[tuple[str, int], int],
+    extra: dict[int, int],
+    link_load: dict[str, int],
+    colleges: set[str],
+    seconds: float,
+    deterministic: bool = False,
+) -> tuple[list[Option], dict[str, str]] | None:
+    """The best plans of a few leaders together (links included) from ``options`` (what is free
+    once everyone else has theirs): ``extra`` (option index -> cost to the others),
+    ``link_load`` (unit -> links held by the others) and ``colleges`` (colleges where another
+    school leader is linked already). None when nothing was found in time."""
+    scope = frozenset(leader_ids)
+    mine = {k: v for k, v in need.items() if k[0] in scope}
+    m = mdl.build(
+        problem, Candidates(options=options, links=links, need=mine), weights,
+        prior=mdl.Prior(scope=scope, link_load=dict(link_load)), extra_cost=extra,
+    )
+    school = {x.leader_id for x in problem.leaders if x.tier == "school"}
+    for (lid, u), var in m.link.items():  # a school leader linked where another one is already
+        if lid in school and problem.unit(u).college in colleges:
+            m.cost(var, weights.college_imbalance, "college_imbalance")
+    m.cp.minimize(sum(w * e for e, w, _ in m.terms))
+    solver = _solver(math.inf if deterministic else time.perf_counter() + seconds)
+    if solver is None or solver.solve(m.cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    values = list(solver.response_proto.solution)
+    chosen = [o for o, var in zip(options, m.x, strict=True) if values[var.index]]
+    return chosen, {lid: u for (lid, u), var in m.link.items() if values[var.index]}
+
+
 class AloneModels:
     """Each leader's own model, built once per link choice from all the leader's options and
     solved again and again with the options no longer free taken away and the costs to the

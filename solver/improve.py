@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .baseline import Ledger
-from .bound import AloneModels
+from .bound import AloneModels, best_together
 from .model import contact_blocks, option_cost
 from .options import Candidates, Option
 from .price import own_cost
@@ -83,15 +83,33 @@ def improve(
                 if found is not None:
                     found(search.gain)
         wants: dict[str, list[Leader]] = defaultdict(list)  # holder -> leaders who want its places
+        holders: list[tuple[Leader, Leader]] = []
         for leader in order:
             for holder in search.holders_of_better(leader):
                 wants[holder.leader_id].append(leader)
-                if out_of_time():
-                    return search.result()
-                if search.slack(leader) + search.slack(holder) > 0 and search.replan([leader, holder], left()):
-                    changed = True
-                    if found is not None:
-                        found(search.gain)
+                holders.append((leader, holder))
+        for leader, holder in holders:
+            if out_of_time():
+                return search.result()
+            if search.slack(leader) + search.slack(holder) > 0 and search.replan([leader, holder], left()):
+                changed = True
+                if found is not None:
+                    found(search.gain)
+        for holder_id in sorted(wants):  # a holder and the leaders who want its places, together
+            if out_of_time():
+                return search.result()
+            group = [search.leaders[holder_id], *wants[holder_id][:MAX_WANTING]]
+            if sum(search.slack(x) for x in group) + weights.college_imbalance > 0 and search.together(group, left()):
+                changed = True
+                if found is not None:
+                    found(search.gain)
+        for leader, holder in holders:
+            if out_of_time():
+                return search.result()
+            if search.slack(leader) + search.slack(holder) > 0 and search.replan([leader, holder], left()):
+                changed = True
+                if found is not None:
+                    found(search.gain)
         for holder_id in sorted(wants):  # a holder linked elsewhere frees its unit for the others
             holder = search.leaders[holder_id]
             wanting = wants[holder_id][:MAX_WANTING]
@@ -274,6 +292,74 @@ class _Search:
         for lid in ids:
             self._hold(lid, old[lid], old_links[lid])
         return False
+
+    def together(self, leaders: list[Leader], seconds: float) -> bool:
+        """Re-plan these leaders in one small model (their links too), given everyone else; keep
+        it only if the objective goes down."""
+        ids = [x.leader_id for x in leaders]
+        old = {lid: self.mine.get(lid, []) for lid in ids}
+        old_links = {lid: self.links.get(lid) for lid in ids}
+        self._release(ids, old, old_links)
+        before = 0
+        for x in leaders:
+            before += self.cost(x, old[x.leader_id], old_links[x.leader_id])
+            self._hold(x.leader_id, old[x.leader_id], old_links[x.leader_id])
+        self._release(ids, old, old_links)
+        found = self._joint(leaders, seconds)
+        after = 0
+        new: dict[str, list[Option]] = {}
+        new_links: dict[str, str | None] = {}
+        ok = found is not None
+        if found is not None:
+            picks, links = found
+            for x in leaders:
+                lid = x.leader_id
+                plan, link = picks.get(lid, []), links.get(lid)
+                if link is not None and self.link_load[link] >= self.problem.unit(link).max_leaders:
+                    ok = False
+                    break
+                if any(not self.ledger.fits(o) for o in plan):
+                    ok = False
+                    break
+                after += self.cost(x, plan, link)
+                self._hold(lid, plan, link)
+                new[lid], new_links[lid] = plan, link
+        if ok and after < before:
+            self.gain += before - after
+            self.moves += 1
+            return True
+        self._release(list(new), new, new_links)
+        for lid in ids:
+            self._hold(lid, old[lid], old_links[lid])
+        return False
+
+    def _joint(self, leaders: list[Leader], seconds: float) -> tuple[dict[str, list[Option]], dict[str, str]] | None:
+        """The best plans of these leaders together from what is free (their own picks given back)."""
+        if seconds <= 0:
+            return None
+        ids = {x.leader_id for x in leaders}
+        options: list[Option] = []
+        links: dict[str, list[str]] = {}
+        for x in leaders:
+            lid = x.leader_id
+            mine = [u for u in self.cands.links.get(lid, []) if self.link_load[u] < self.problem.unit(u).max_leaders]
+            if x.link:
+                links[lid] = mine
+            options.extend(o for o in self.all_options[lid] if (not o.linked or o.target_id in mine) and self.ledger.fits(o))
+        extra = {i: c for i, o in enumerate(options) if (c := self.ledger.shared_cost(o, self.weights))}
+        load = {u: n for u, n in self.link_load.items() if n}
+        colleges = {c for c, n in self.college_load.items() if n}
+        found = best_together(
+            self.problem, sorted(ids), options, links, self.weights, self.cands.need, extra, load, colleges,
+            seconds, self.deterministic,
+        )
+        if found is None:
+            return None
+        chosen, chosen_links = found
+        picks: dict[str, list[Option]] = defaultdict(list)
+        for o in chosen:
+            picks[o.leader_id].append(o)
+        return picks, chosen_links
 
     def _release(self, ids: list[str], picks: dict[str, list[Option]], links: dict[str, str | None]) -> None:
         for lid in ids:

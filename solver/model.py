@@ -55,6 +55,7 @@ class Model:
     prior: Prior = field(default_factory=Prior)
     extra_cost: dict[int, int] = field(default_factory=dict)  # option index -> added cost
     solution: tuple[int, ...] = ()  # every variable's value in the last plan found
+    bound: float = 0.0  # the last solve's proven lower bound (also when it found no plan)
     # leader -> the cost terms that are that leader's alone (the decomposition bounds their sum)
     owned: dict[str, list[tuple[cp_model.LinearExprT, int, str]]] = field(default_factory=lambda: defaultdict(list))
 

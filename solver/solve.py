@@ -19,20 +19,19 @@ from . import options as opt
 from .availability import Availability
 from .baseline import Respond, first_fit
 from .blocks import block_description, block_title
-from .bound import best_alone, decomposition_bound
+from .bound import Decomposition, best_alone, decomposition_bound
 from .conflicts import ANALYSIS_SECONDS, MAX_ANALYSES, Key, conflicting_set
 from .engine import configure
 from .explain import KIND_NAMES, Explainer
 from .improve import improve
-from .price import price
 from .options import Option
+from .price import price
 from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Leader, Problem, Unit, Venue
 from .result import Assignment, Event, Plan, ReportRow, SolveStats
 from .weights import Weights
 
 # Shares of the time budget at which the stages end (the full model has the rest).
 DECOMPOSITION_SHARE = 0.3
-FIXED_LINKS_SHARE = 0.5
 
 Progress = Callable[[float, float | None, float], None]  # elapsed, objective, bound
 
@@ -136,33 +135,23 @@ def staged(
         problem, cands, options.weights, clock.until(DECOMPOSITION_SHARE), options.deterministic
     )
     mdl.add_leader_bounds(full, decomposition.parts)  # valid cuts: every later copy has them
-    if decomposition.plans:
-        respond = _responder(problem, cands, options.weights, clock, options.deterministic)
-        guided = first_fit(problem, cands, options.weights, decomposition.plans, decomposition.links, respond)
-        tried = _price(full, options, *guided, clock)
-        if tried.objective < best.objective:
-            best = replace(tried, first=best.first or tried.first)
-    if cands.links and decomposition.links != best.links:
-        stage = _with_links(full, options, decomposition.links, best, clock, FIXED_LINKS_SHARE, progress)
-        if stage.objective < best.objective:
-            best = replace(stage, first=best.first or stage.first)
     spent = clock.spent()
     left = clock.until(1.0)
     result = None
-    if left > 0:  # the full model proves the bound while the local search improves the plan
-        result, searched = _final(
-            problem, cands, full, best, options, clock, progress, left, spent, decomposition.parts
+    proved = 0.0  # the full model's bound (a valid bound on the whole problem)
+    if left > 0:  # the full model proves the bound while the plan is built and improved
+        result, searched, proved = _final(
+            problem, cands, full, best, decomposition, options, clock, progress, left, spent
         )
         if searched is not None and (result is None or searched.objective < result[2].objective):
-            bound = result[2].bound if result is not None else 0.0
+            bound = result[2].bound if result is not None else proved
             stats = replace(searched.stats or SolveStats("FEASIBLE", searched.objective, 0.0, 0.0), bound=bound)
             result = (searched.chosen, searched.links, replace(stats, status="FEASIBLE"))
     if result is not None and result[2].objective > best.objective:  # never worse than the plan in hand
         result = (best.chosen, best.links, replace(best.stats or result[2], status="FEASIBLE", bound=result[2].bound))
     if result is None:  # out of time before the full model found a plan: keep the best so far
         stats = best.stats or SolveStats("FIRST_FIT", 0.0, 0.0, 0.0)
-        # a stage's bound holds only for its fixed links: the whole problem keeps CP-SAT's none
-        result = (best.chosen, best.links, replace(stats, status="FEASIBLE", bound=0.0))
+        result = (best.chosen, best.links, replace(stats, status="FEASIBLE", bound=min(proved, stats.objective)))
     chosen, links, stats = result
     if decomposition.bound > stats.bound:
         bound = min(decomposition.bound, stats.objective)
@@ -177,50 +166,65 @@ def staged(
 RESPONSE_SECONDS = 0.5  # at most for one leader's best response
 
 
+PRICING_SHARE = 0.03  # of the last stage's time, kept to price the search's plan with the model
+
+
 def _final(
     problem: Problem,
     cands: opt.Candidates,
     full: mdl.Model,
-    best: _Stage,
+    first: _Stage,
+    decomposition: Decomposition,
     options: SolveOptions,
     clock: _Clock,
     progress: Progress | None,
     left: float,
     spent: float,
-    parts: dict[tuple[str, str | None], float],
-) -> tuple[tuple[list[Option], dict[str, str], SolveStats] | None, _Stage | None]:
-    """The last stage: CP-SAT on the full model from the best plan (its LP proves the bound) in
-    a thread, and the local search over leaders (``improve``) beside it; each one's result (the
-    search's only when it improved the plan, priced by the model)."""
-    shared = _Shared(best.objective, progress)
+) -> tuple[tuple[list[Option], dict[str, str], SolveStats] | None, _Stage | None, float]:
+    """The rest of the time, two things at once. In a thread, CP-SAT on the full model (with the
+    decomposition's cuts) from the first-fit plan, on all cores but one: its LP proves the bound.
+    On the last core the plan is built and improved: first-fit again with the decomposition's
+    links, each leader who owes more than the contact taking its best plan alone from what the
+    leaders before left free (a best response), then the local search over leaders
+    (``improve``). Returns CP-SAT's result, the search's plan priced by the model (None when it
+    is not better, or the model refuses it) and CP-SAT's bound (also when it found no plan)."""
+    shared = _Shared(first.objective, progress)
+    weights = options.weights
+    reserve = PRICING_SHARE * left + 0.1
     final = _copy(full)
-    _hint(final, best)
+    _hint(final, first)
     workers = max(1, (options.workers or os.cpu_count() or 2) - 1)  # one core for the search
     box: dict[str, tuple[list[Option], dict[str, str], SolveStats] | None] = {}
 
     def prove() -> None:
-        box["result"] = run(final, replace(options, time_limit=left, workers=workers), shared.shifted(spent))
+        limit = replace(options, time_limit=max(0.01, left - reserve), workers=workers)
+        box["result"] = run(final, limit, shared.shifted(spent))
 
     thread = threading.Thread(target=prove, name="frontline-bound", daemon=True)
     thread.start()
-    # the search stops in time for the model to price its plan
-    # (the best plan's own pricing by the model tells how long that takes; a plan priced in
-    # Python only keeps a tenth of the time instead)
-    reserve = best.stats.solve_seconds * 1.5 if best.solution and best.stats is not None else 0.1 * left
     deadline = time.perf_counter() + max(0.0, left - reserve)
+    chosen, links, objective = first.chosen, first.links, first.objective
+    if decomposition.plans:
+        respond = _responder(problem, cands, weights, deadline, options.deterministic)
+        guided = first_fit(problem, cands, weights, decomposition.plans, decomposition.links, respond)
+        value = price(problem, cands, weights, *guided).objective
+        if value < objective:
+            (chosen, links), objective = guided, value
+            shared.plan(clock.spent(), objective)
+    start = objective
     improved = improve(
-        problem, cands, options.weights, best.chosen, best.links, deadline, seed=options.seed,
-        deterministic=options.deterministic,
-        found=lambda gain: shared.plan(clock.spent(), best.objective - gain), parts=parts,
+        problem, cands, weights, chosen, links, deadline, seed=options.seed, deterministic=options.deterministic,
+        found=lambda gain: shared.plan(clock.spent(), start - gain), parts=decomposition.parts,
     )
     thread.join()
     result = box.get("result")
     searched = None
-    if improved.moves and (result is None or best.objective - improved.gain < result[2].objective):
+    found = start - improved.gain
+    if found < first.objective and (result is None or found < result[2].objective):
         priced = _price(full, options, improved.chosen, improved.links, clock)
         if priced.stats is not None:  # the model agrees that the plan holds, and prices it
             searched = priced
-    return result, searched
+    return result, searched, final.bound
 
 
 class _Shared:
@@ -243,17 +247,16 @@ class _Shared:
 
     def plan(self, elapsed: float, objective: float) -> None:
         self.shifted(0.0)(elapsed, objective, 0.0)
-RESPONSE_SHARE = 0.45  # the best responses end by this share of the budget
 
 
 def _responder(
-    problem: Problem, cands: opt.Candidates, weights: Weights, clock: _Clock, deterministic: bool = False
+    problem: Problem, cands: opt.Candidates, weights: Weights, deadline: float, deterministic: bool = False
 ) -> Respond:
     """Each leader's best plan alone from the options still free (``baseline.first_fit``), while
-    the budget lasts."""
+    time is left before ``deadline`` (time.perf_counter())."""
 
     def respond(leader: Leader, link: str | None, free: list[Option], extra: dict[int, int]) -> list[Option] | None:
-        seconds = min(RESPONSE_SECONDS, clock.left(RESPONSE_SHARE))
+        seconds = RESPONSE_SECONDS if deterministic else min(RESPONSE_SECONDS, deadline - time.perf_counter())
         if seconds <= 0:
             return None
         choice = (link or "") if leader.link else None
@@ -312,12 +315,6 @@ class _Clock:
     def spent(self) -> float:
         return time.perf_counter() - self.started
 
-    def left(self, share: float) -> float:
-        """Wall-clock seconds until ``share`` of the budget (deterministic mode: a fixed second)."""
-        if self.deterministic:
-            return 1.0
-        return self.origin + (self.budget - self.origin) * share - self.spent()
-
     def until(self, share: float) -> float:
         """The time for a stage that should end at ``share`` of the budget (at least one second).
 
@@ -351,32 +348,6 @@ def _price(
     return _Stage(chosen, links, result[2].objective, model.solution, round(clock.spent(), 3), result[2])
 
 
-def _with_links(
-    full: mdl.Model,
-    options: SolveOptions,
-    links: dict[str, str],
-    hint: _Stage,
-    clock: _Clock,
-    share: float,
-    progress: Progress | None,
-) -> _Stage:
-    """The visits solved with every link fixed (a well-bounded model)."""
-    if clock.until(share) <= 0:
-        return hint
-    model = _copy(full)
-    mdl.fix_links(model, links)
-    model.cp.clear_hints()
-    mdl.add_hint(model, hint.chosen, hint.links)
-    spent = clock.spent()
-    limit = clock.until(share)
-    result = run(model, replace(options, time_limit=limit), _shifted(progress, spent)) if limit > 0 else None
-    if result is None:
-        return hint
-    chosen, found_links, stats = result
-    first = None if stats.first_solution_seconds is None else round(stats.first_solution_seconds + spent, 3)
-    return _Stage(chosen, found_links, stats.objective, model.solution, first, stats)
-
-
 def _shifted(progress: Progress | None, offset: float) -> Progress | None:
     if progress is None:
         return None
@@ -397,6 +368,7 @@ def run(
     solver.best_bound_callback = tracker.bound
     status = solver.solve(model.cp, tracker)
     elapsed = time.perf_counter() - started
+    model.bound = max(0.0, solver.best_objective_bound) if status != cp_model.INFEASIBLE else 0.0
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     model.solution = tuple(solver.response_proto.solution)
