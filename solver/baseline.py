@@ -118,16 +118,23 @@ def first_fit(
     preferred: dict[str, list[Option]] | None = None,
     preferred_links: dict[str, str] | None = None,
     respond: Respond | None = None,
+    considerate: bool = False,
 ) -> tuple[list[Option], dict[str, str]]:
     """The clerk's plan; ``preferred``: options a leader takes first where they still fit, and
     ``preferred_links`` the unit tried first (each leader's best plan alone and the matched
     links, from the decomposition), the clerk's rules filling the rest. ``respond``: for a leader
     who owes more than the contact, the best plan from the options still free, given what each
-    costs the leaders before (a best response; None: the preferred plan instead)."""
+    costs the leaders before (a best response; None: the preferred plan instead).
+    ``considerate``: every choice also counts what it costs the leaders before (a unit visited
+    twice in a week, two lectures in one week); the clerk of the benchmark does not."""
     weights = weights or Weights()
     preferred = preferred or {}
     preferred_links = preferred_links or {}
     ledger = Ledger(problem)
+
+    def shared(o: Option) -> int:
+        return ledger.shared_cost(o, weights) if considerate else 0
+
     mine: dict[str, list[Option]] = defaultdict(list)
     for o in cands.options:
         mine[o.leader_id].append(o)
@@ -155,11 +162,11 @@ def first_fit(
                 ledger.take(o)
                 picked.append(o)
         for o in () if response else preferred.get(leader.leader_id, ()):
-            if (not o.linked or o.target_id == link) and ledger.fits(o) and not ledger.shared_cost(o, weights):
+            if (not o.linked or o.target_id == link) and ledger.fits(o) and not shared(o):
                 ledger.take(o)
                 picked.append(o)
         sections = sorted(
-            (o for o in usable if o.section_id), key=lambda o: (ledger.shared_cost(o, weights), o.start, o.target_id)
+            (o for o in usable if o.section_id), key=lambda o: (shared(o), o.start, o.target_id)
         )
         lectured = any(o.section_id for o in picked)
         if leader.lecture and not lectured:
@@ -168,7 +175,7 @@ def first_fit(
         if leader.seven_visits and not leader.lecture and not lectured:
             _take_first(ledger, picked, sections)  # 进课堂: a guest lecture all the same
         if leader.seven_visits:  # the scarcest visit kinds first, before the days fill up
-            _take_kinds(problem, ledger, picked, usable, leader, weights)
+            _take_kinds(problem, ledger, picked, usable, leader, weights, shared)
         if leader.frontline_share > 0:
             _take_blocks(ledger, picked, [o for o in usable if o.is_block], cands.need, leader.leader_id)
         for block in contact_blocks(problem, leader.contact_every_weeks):
@@ -176,7 +183,7 @@ def first_fit(
                 continue
             in_block = [o for o in usable if o.week in block and o.face_to_face]
             # as a clerk would: the linked unit, at the usual weekday and time, on the home campus
-            in_block.sort(key=lambda o: (option_cost(problem, leader, o, weights) + ledger.shared_cost(o, weights), o.start))
+            in_block.sort(key=lambda o: (option_cost(problem, leader, o, weights) + shared(o), o.start))
             _take_first(ledger, picked, in_block)
         chosen.extend(picked)
     return chosen, links
@@ -193,14 +200,15 @@ def _pick_link(problem: Problem, ledger: Ledger, candidates: list[str], options:
 
 
 def _take_kinds(
-    problem: Problem, ledger: Ledger, picked: list[Option], usable: list[Option], leader: Leader, weights: Weights
+    problem: Problem, ledger: Ledger, picked: list[Option], usable: list[Option], leader: Leader, weights: Weights,
+    shared: Callable[[Option], int],
 ) -> None:
     """One visit of every visit kind still missing, the kinds with the fewest candidates first."""
     by_kind = {kind: [o for o in usable if o.visit_kind == kind] for kind in VISIT_KINDS}
     for kind in sorted(VISIT_KINDS, key=lambda k: (len(by_kind[k]), VISIT_KINDS.index(k))):
         if not any(o.visit_kind == kind for o in picked):
             of_kind = sorted(
-                by_kind[kind], key=lambda o: (option_cost(problem, leader, o, weights) + ledger.shared_cost(o, weights), o.start)
+                by_kind[kind], key=lambda o: (option_cost(problem, leader, o, weights) + shared(o), o.start)
             )
             _take_first(ledger, picked, of_kind)
 

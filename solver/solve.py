@@ -206,7 +206,9 @@ def _final(
     chosen, links, objective = first.chosen, first.links, first.objective
     if decomposition.plans:
         respond = _responder(problem, cands, weights, deadline, options.deterministic)
-        guided = first_fit(problem, cands, weights, decomposition.plans, decomposition.links, respond)
+        guided = first_fit(
+            problem, cands, weights, decomposition.plans, decomposition.links, respond, considerate=True
+        )
         value = price(problem, cands, weights, *guided).objective
         if value < objective:
             (chosen, links), objective = guided, value
@@ -267,7 +269,7 @@ def _responder(
 
 def _first(problem: Problem, cands: opt.Candidates, options: SolveOptions, clock: _Clock) -> _Stage:
     """The first-fit plan, priced in plain Python (``price``): the first plan in hand, at once."""
-    chosen, links = first_fit(problem, cands, options.weights)
+    chosen, links = first_fit(problem, cands, options.weights, considerate=True)
     priced = price(problem, cands, options.weights, chosen, links)
     spent = round(clock.spent(), 3)
     stats = SolveStats(
@@ -368,7 +370,7 @@ def run(
     solver.best_bound_callback = tracker.bound
     status = solver.solve(model.cp, tracker)
     elapsed = time.perf_counter() - started
-    model.bound = max(0.0, solver.best_objective_bound) if status != cp_model.INFEASIBLE else 0.0
+    model.bound = max(0.0, math.ceil(solver.best_objective_bound - 1e-6)) if status != cp_model.INFEASIBLE else 0.0
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     model.solution = tuple(solver.response_proto.solution)
@@ -380,8 +382,9 @@ def run(
         parts[tag] += weight * int(solver.value(expr))
     stats = SolveStats(
         status=solver.status_name(status),
-        objective=solver.objective_value,
-        bound=solver.best_objective_bound,
+        # every coefficient is an integer: the objective is one, and the bound can be rounded up
+        objective=float(round(solver.objective_value)),
+        bound=float(math.ceil(solver.best_objective_bound - 1e-6)),
         solve_seconds=round(elapsed, 3),
         first_solution_seconds=tracker.first,
         variables=len(proto.variables),
