@@ -56,6 +56,7 @@ class Model:
     extra_cost: dict[int, int] = field(default_factory=dict)  # option index -> added cost
     solution: tuple[int, ...] = ()  # every variable's value in the last plan found
     bound: float = 0.0  # the last solve's proven lower bound (also when it found no plan)
+    infeasible: bool = False  # the last solve proved that the model has no solution
     # leader -> the cost terms that are that leader's alone (the decomposition bounds their sum)
     owned: dict[str, list[tuple[cp_model.LinearExprT, int, str]]] = field(default_factory=lambda: defaultdict(list))
 

@@ -25,7 +25,7 @@ from .engine import configure
 from .explain import KIND_NAMES, Explainer
 from .improve import improve
 from .options import Option
-from .price import price
+from .price import Priced, price
 from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Leader, Problem, Unit, Venue
 from .result import Assignment, Event, Plan, ReportRow, SolveStats
 from .weights import Weights
@@ -223,7 +223,8 @@ def _final(
     searched = None
     found = start - improved.gain
     if found < first.objective and (result is None or found < result[2].objective):
-        priced = _price(full, options, improved.chosen, improved.links, clock)
+        python = price(problem, cands, weights, improved.chosen, improved.links)
+        priced = _price(full, options, improved.chosen, improved.links, clock, fallback=python)
         if priced.stats is not None:  # the model agrees that the plan holds, and prices it
             searched = priced
     return result, searched, final.bound
@@ -337,15 +338,21 @@ def _price(
     chosen: list[Option],
     links: dict[str, str],
     clock: _Clock,
+    fallback: Priced | None = None,
 ) -> _Stage:
-    """A plan (first-fit's) with its objective and every variable's value: a complete hint, so
-    that no later stage can end worse than it."""
+    """A plan with its objective and every variable's value (a complete hint), as the model
+    prices it. Pricing a fixed plan is presolve only: it gets the rest of the budget, at least a
+    second. ``fallback``: the plan's objective priced in Python (``price``), kept when the model
+    ran out of time without refusing the plan."""
     model = _copy(full)
     model.cp.clear_hints()
     mdl.fix(model, chosen, links)
-    # pricing a fixed plan is presolve only: it runs even when the budget is spent
-    result = run(model, replace(options, time_limit=max(1.0, clock.until(0.05))))
+    result = run(model, replace(options, time_limit=max(1.0, clock.budget - clock.spent())))
     if result is None:
+        if fallback is not None and not model.infeasible:
+            value = float(fallback.objective)
+            stats = SolveStats("FEASIBLE", value, 0.0, 0.0, breakdown=tuple(sorted(fallback.parts.items())))
+            return _Stage(chosen, links, value, (), round(clock.spent(), 3), stats)
         return _Stage(chosen, links)
     return _Stage(chosen, links, result[2].objective, model.solution, round(clock.spent(), 3), result[2])
 
@@ -370,7 +377,8 @@ def run(
     solver.best_bound_callback = tracker.bound
     status = solver.solve(model.cp, tracker)
     elapsed = time.perf_counter() - started
-    model.bound = max(0.0, math.ceil(solver.best_objective_bound - 1e-6)) if status != cp_model.INFEASIBLE else 0.0
+    model.infeasible = status == cp_model.INFEASIBLE
+    model.bound = 0.0 if model.infeasible else float(max(0, math.ceil(solver.best_objective_bound - 1e-6)))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     model.solution = tuple(solver.response_proto.solution)
