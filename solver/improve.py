@@ -54,13 +54,15 @@ def improve(
     deterministic: bool = False,
     found: Callable[[int], None] | None = None,
     parts: dict[tuple[str, str | None], float] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> Improved:
     """Passes over the leaders (in a seeded random order) until a pass changes nothing or the
     deadline (time.perf_counter()) comes; ``found(gain)`` after every kept move. A pass moves
     each leader alone, then each leader with each leader who holds a place it would rather
     have (the holder re-planned after it), then each such holder linked elsewhere with the
     leaders who want its places. ``parts``: the decomposition's bound of each leader alone for
-    each link (``bound.Decomposition.parts``): moves that cannot gain are not tried."""
+    each link (``bound.Decomposition.parts``): moves that cannot gain are not tried. ``stop()``:
+    true when the search may end (the plan is proven optimal)."""
     search = _Search(problem, cands, weights, chosen, links, deterministic, parts or {})
     rng = random.Random(seed)
     order = list(problem.leaders)
@@ -70,6 +72,8 @@ def improve(
         return RESPONSE_SECONDS if deterministic else min(RESPONSE_SECONDS, deadline - time.perf_counter())
 
     def out_of_time() -> bool:
+        if stop is not None and stop():
+            return True
         return not deterministic and time.perf_counter() >= deadline
 
     while True:

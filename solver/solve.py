@@ -153,10 +153,8 @@ def staged(
         stats = best.stats or SolveStats("FIRST_FIT", 0.0, 0.0, 0.0)
         result = (best.chosen, best.links, replace(stats, status="FEASIBLE", bound=min(proved, stats.objective)))
     chosen, links, stats = result
-    if decomposition.bound > stats.bound:
-        bound = min(decomposition.bound, stats.objective)
-        status = "OPTIMAL" if bound >= stats.objective else stats.status
-        stats = replace(stats, bound=bound, status=status)
+    bound = min(max(decomposition.bound, stats.bound), stats.objective)
+    stats = replace(stats, bound=bound, status="OPTIMAL" if bound >= stats.objective else stats.status)
     first = best.first
     if first is None and stats.first_solution_seconds is not None:
         first = round(stats.first_solution_seconds + spent, 3)
@@ -188,17 +186,18 @@ def _final(
     leaders before left free (a best response), then the local search over leaders
     (``improve``). Returns CP-SAT's result, the search's plan priced by the model (None when it
     is not better, or the model refuses it) and CP-SAT's bound (also when it found no plan)."""
-    shared = _Shared(first.objective, progress)
+    shared = _Shared(first.objective, progress, decomposition.bound)
     weights = options.weights
     reserve = PRICING_SHARE * left + 0.1
     final = _copy(full)
     _hint(final, first)
     workers = max(1, (options.workers or os.cpu_count() or 2) - 1)  # one core for the search
     box: dict[str, tuple[list[Option], dict[str, str], SolveStats] | None] = {}
+    solvers: list[cp_model.CpSolver] = []
 
     def prove() -> None:
         limit = replace(options, time_limit=max(0.01, left - reserve), workers=workers)
-        box["result"] = run(final, limit, shared.shifted(spent))
+        box["result"] = run(final, limit, shared.shifted(spent), solvers.append)
 
     thread = threading.Thread(target=prove, name="frontline-bound", daemon=True)
     thread.start()
@@ -217,8 +216,12 @@ def _final(
     improved = improve(
         problem, cands, weights, chosen, links, deadline, seed=options.seed, deterministic=options.deterministic,
         found=lambda gain: shared.plan(clock.spent(), start - gain), parts=decomposition.parts,
+        stop=None if options.deterministic else shared.proven,  # deterministic: the same passes always
     )
-    thread.join()
+    while thread.is_alive():  # the search is done: the model goes on proving, until proven
+        if not options.deterministic and shared.proven() and solvers:
+            solvers[0].stop_search()
+        thread.join(0.05)
     result = box.get("result")
     searched = None
     found = start - improved.gain
@@ -233,9 +236,13 @@ def _final(
 class _Shared:
     """The best objective and bound seen by either side of the last stage, for progress."""
 
-    def __init__(self, objective: float, progress: Progress | None):
-        self.objective, self.bound, self.progress = objective, 0.0, progress
+    def __init__(self, objective: float, progress: Progress | None, bound: float = 0.0):
+        self.objective, self.bound, self.progress = objective, bound, progress
         self.lock = threading.Lock()
+
+    def proven(self) -> bool:
+        """Whether the best plan is proven optimal (its objective reached by a bound)."""
+        return self.bound >= self.objective - 1e-6
 
     def shifted(self, offset: float) -> Progress:
         def report(elapsed: float, objective: float | None, bound: float) -> None:
@@ -364,10 +371,16 @@ def _shifted(progress: Progress | None, offset: float) -> Progress | None:
 
 
 def run(
-    model: mdl.Model, options: SolveOptions, progress: Progress | None = None
+    model: mdl.Model,
+    options: SolveOptions,
+    progress: Progress | None = None,
+    started_solver: Callable[[cp_model.CpSolver], None] | None = None,
 ) -> tuple[list[Option], dict[str, str], SolveStats] | None:
-    """Solve a built model; the chosen options, the links and the statistics (None: no plan)."""
+    """Solve a built model; the chosen options, the links and the statistics (None: no plan).
+    ``started_solver`` is given the solver before it starts (another thread may stop it)."""
     solver = cp_model.CpSolver()
+    if started_solver is not None:
+        started_solver(solver)
     configure(
         solver.parameters, time_limit=options.time_limit, deterministic=options.deterministic,
         workers=options.workers, seed=options.seed, log=options.log,
