@@ -23,7 +23,7 @@ from .bound import Decomposition, best_alone, decomposition_bound
 from .conflicts import ANALYSIS_SECONDS, MAX_ANALYSES, Key, conflicting_set
 from .engine import configure
 from .explain import KIND_NAMES, Explainer
-from .improve import improve
+from .improve import Improved, improve
 from .options import Option
 from .price import Priced, price
 from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Leader, Problem, Unit, Venue
@@ -218,6 +218,9 @@ def _final(
         found=lambda gain: shared.plan(clock.spent(), start - gain), parts=decomposition.parts,
         stop=None if options.deterministic else shared.proven,  # deterministic: the same passes always
     )
+    converged = deadline - time.perf_counter()
+    if not options.deterministic and converged > CONVERGED_SECONDS and not shared.proven():
+        return _polish(problem, cands, full, options, clock, shared, improved, thread, solvers, box, final, spent)
     while thread.is_alive():  # the search is done: the model goes on proving, until proven
         if not options.deterministic and shared.proven() and solvers:
             solvers[0].stop_search()
@@ -231,6 +234,47 @@ def _final(
         if priced.stats is not None:  # the model agrees that the plan holds, and prices it
             searched = priced
     return result, searched, final.bound
+
+
+CONVERGED_SECONDS = 2.0  # a search that ends this long before its deadline hands over to CP-SAT
+
+
+def _polish(
+    problem: Problem,
+    cands: opt.Candidates,
+    full: mdl.Model,
+    options: SolveOptions,
+    clock: _Clock,
+    shared: _Shared,
+    improved: Improved,
+    thread: threading.Thread,
+    solvers: list[cp_model.CpSolver],
+    box: dict[str, tuple[list[Option], dict[str, str], SolveStats] | None],
+    proving: mdl.Model,
+    spent: float,
+) -> tuple[tuple[list[Option], dict[str, str], SolveStats] | None, _Stage | None, float]:
+    """The local search ended early (no move left): every core goes to the full model, started
+    from the search's plan (a complete hint), for the rest of the time; the model that was
+    proving the bound stops (its bound is kept)."""
+    if solvers:
+        solvers[0].stop_search()
+    thread.join()
+    proved = proving.bound
+    python = price(problem, cands, options.weights, improved.chosen, improved.links)
+    priced = _price(full, options, improved.chosen, improved.links, clock, fallback=python)
+    searched = priced if priced.stats is not None else None
+    result = box.get("result")
+    start = searched if searched is not None else None
+    left = clock.until(1.0)
+    if start is not None and start.solution and left > 0:
+        final = _copy(full)
+        _hint(final, start)
+        shared.bound = max(shared.bound, proved)
+        polished = run(final, replace(options, time_limit=left), shared.shifted(clock.spent()))
+        proved = max(proved, final.bound)
+        if polished is not None and (result is None or polished[2].objective < result[2].objective):
+            result = polished
+    return result, searched, proved
 
 
 class _Shared:
