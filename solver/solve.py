@@ -208,10 +208,11 @@ def _final(
         guided = first_fit(
             problem, cands, weights, decomposition.plans, decomposition.links, respond, considerate=True
         )
-        value = price(problem, cands, weights, *guided).objective
-        if value < objective:
-            (chosen, links), objective = guided, value
-            shared.plan(clock.spent(), objective)
+        # the search starts from the guided plan even when a requirement is still unmet there (its
+        # links are the matched ones; the search meets the requirement where it can): the plan
+        # kept at the end is never worse than first-fit's all the same
+        (chosen, links), objective = guided, price(problem, cands, weights, *guided).objective
+        shared.plan(clock.spent(), objective)
     start = objective
     improved = improve(
         problem, cands, weights, chosen, links, deadline, seed=options.seed, deterministic=options.deterministic,
