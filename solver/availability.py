@@ -79,6 +79,8 @@ class Availability:
         self._busy: dict[str, tuple[Busy, ...]] = {}
         self._blocked: dict[tuple[str, str | None], IntervalSet] = {}
         self._target_free: dict[str, IntervalSet] = {}
+        self._leader_free: dict[tuple[str, str | None], IntervalSet] = {}
+        self._common: dict[tuple[str, str], IntervalSet] = {}
         self._window_cache: dict[str, IntervalSet] = {}
         self._busy_sets: dict[str, IntervalSet] = {}
         self._working: dict[int, IntervalSet] = {}
@@ -193,7 +195,20 @@ class Availability:
 
     def leader_free(self, leader_id: str, campus: str | None) -> IntervalSet:
         """Where a leader can be at a visit on ``campus``: inside the day frame, not busy."""
-        return iv.subtract(self.frame, self.blocked(leader_id, campus))
+        key = (leader_id, campus)
+        cached = self._leader_free.get(key)
+        if cached is None:
+            cached = self._leader_free[key] = iv.subtract(self.frame, self.blocked(leader_id, campus))
+        return cached
+
+    def common_free(self, leader_id: str, target: Unit | Venue) -> IntervalSet:
+        """When the leader can be at the target and the target can receive a visit."""
+        ident = target.unit_id if isinstance(target, Unit) else target.venue_id
+        key = (leader_id, ident)
+        cached = self._common.get(key)
+        if cached is None:
+            cached = self._common[key] = iv.intersect(self.leader_free(leader_id, target.campus), self.target_free(target))
+        return cached
 
     def working_frame(self, week: int) -> IntervalSet:
         """Working hours of a week: working days (make-up days included), day_start..17:30."""

@@ -29,8 +29,9 @@ def configure(
     # (M) and gained almost nothing, in every stage that solves a copy of the model.
     params.max_presolve_iterations = 1
     # The default portfolio's bound is weak on this model; an LP-heavy worker proves it quickly.
+    # With one worker, the LP-heavy one (the last stage gives the other core to the local search).
     if workers == 1:
-        params.linearization_level = 2
+        params.subsolvers.append("max_lp")
     else:
         params.subsolvers.extend(SUBSOLVERS[: max(2, workers)])
     params.log_search_progress = log

@@ -7,6 +7,7 @@ always found and what could not be met is explained instead of failing the whole
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -54,6 +55,10 @@ class Model:
     prior: Prior = field(default_factory=Prior)
     extra_cost: dict[int, int] = field(default_factory=dict)  # option index -> added cost
     solution: tuple[int, ...] = ()  # every variable's value in the last plan found
+    bound: float = 0.0  # the last solve's proven lower bound (also when it found no plan)
+    infeasible: bool = False  # the last solve proved that the model has no solution
+    # leader -> the cost terms that are that leader's alone (the decomposition bounds their sum)
+    owned: dict[str, list[tuple[cp_model.LinearExprT, int, str]]] = field(default_factory=lambda: defaultdict(list))
 
     def leaders(self) -> list[Leader]:
         return [x for x in self.problem.leaders if self.prior.in_scope(x.leader_id)]
@@ -62,9 +67,11 @@ class Model:
     def options(self) -> list[Option]:
         return self.cands.options
 
-    def cost(self, expr: cp_model.LinearExprT, weight: int, tag: str) -> None:
+    def cost(self, expr: cp_model.LinearExprT, weight: int, tag: str, owner: str | None = None) -> None:
         if weight:
             self.terms.append((expr, weight, tag))
+            if owner is not None:
+                self.owned[owner].append((expr, weight, tag))
 
 
 Constraint = Callable[[Model], None]
@@ -120,10 +127,33 @@ def fix(m: Model, chosen: Iterable[Option], links: dict[str, str]) -> None:
         m.cp.add(var == int(links.get(leader_id) == unit_id))
 
 
+def add_leader_bounds(m: Model, parts: dict[tuple[str, str | None], float]) -> None:
+    """Valid cuts from the decomposition: each leader's own cost terms are at least the optimum of
+    that leader's model alone, for the link it takes (``parts``: (leader, unit) -> that bound;
+    unit None: a leader without a link, "": a linking leader left without one). They change no
+    plan's cost; they give the LP at once what its cuts would find only slowly."""
+    for leader in m.leaders():
+        lid = leader.leader_id
+        own = sum(w * e for e, w, _ in m.owned.get(lid, ()))
+        if not leader.link:
+            value = parts.get((lid, None))
+            if value:
+                m.cp.add(own >= math.floor(value))
+            continue
+        miss = m.miss.get(("linked_unit", lid, ""))
+        if miss is None:
+            continue
+        mine = [(u, var) for (leader_id, u), var in m.link.items() if leader_id == lid]
+        if any((lid, u) not in parts for u, _ in mine):
+            continue  # a link without its bound: no cut for this leader
+        alone = math.floor(parts.get((lid, ""), 0.0))
+        m.cp.add(own >= sum(math.floor(parts[lid, u]) * var for u, var in mine) + (alone + m.weights.miss_link) * miss)
+
+
 def _miss(m: Model, requirement: str, leader_id: str, detail: object, weight: int) -> cp_model.IntVar:
     var = m.cp.new_bool_var(f"miss_{requirement}_{leader_id}_{detail}")
     m.miss[requirement, leader_id, detail] = var
-    m.cost(var, weight, f"miss_{requirement}")
+    m.cost(var, weight, f"miss_{requirement}", leader_id)
     return var
 
 
@@ -223,7 +253,7 @@ def frontline_share(m: Model) -> None:
             short = m.cp.new_int_var(0, need, f"short_{leader.leader_id}_{week}")
             m.cp.add(sum(m.options[i].work * m.x[i] for i in ids) + short >= need)
             m.cp.add(short <= need * miss)
-            m.cost(short, m.weights.frontline_short_minute, "frontline_short_minutes")
+            m.cost(short, m.weights.frontline_short_minute, "frontline_short_minutes", leader.leader_id)
 
 
 def linked_visits_need_the_link(m: Model) -> None:
@@ -447,7 +477,7 @@ def visit_costs(m: Model) -> None:
     for leader in m.problem.leaders:
         for i in m.by_leader.get(leader.leader_id, []):
             cost = option_cost(m.problem, leader, m.options[i], m.weights)
-            m.cost(m.x[i], cost + m.extra_cost.get(i, 0), "visits")
+            m.cost(m.x[i], cost + m.extra_cost.get(i, 0), "visits", leader.leader_id)
 
 
 def unit_twice_a_week(m: Model) -> None:
@@ -471,7 +501,7 @@ def link_preferences(m: Model) -> None:
     school = {x.leader_id for x in m.problem.leaders if x.tier == "school"}
     for (leader_id, u), var in m.link.items():
         if leader_id in has_history and (leader_id, u) not in history:
-            m.cost(var, m.weights.no_history, "no_history")
+            m.cost(var, m.weights.no_history, "no_history", leader_id)
         college = m.problem.unit(u).college
         if college and leader_id in school:
             per_college[college].append(var)
@@ -504,7 +534,7 @@ def blocks_spread(m: Model) -> None:
         if len(ids) > 1:
             second = m.cp.new_bool_var(f"second_block_{leader_id}_{day}")
             m.cp.add(sum(m.x[i] for i in ids) <= 1 + second)
-            m.cost(second, m.weights.second_block_a_day, "second_block_a_day")
+            m.cost(second, m.weights.second_block_a_day, "second_block_a_day", leader_id)
 
 
 SOFT: tuple[Constraint, ...] = (

@@ -7,6 +7,8 @@ small: a few starts per leader, target and day, a bounded number per leader and 
 
 from __future__ import annotations
 
+import heapq
+import zlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -151,8 +153,7 @@ def _unit_slots(
     avail: Availability, leader: Leader, target: Unit | Venue, minutes: int
 ) -> dict[int, list[int]]:
     """Day index -> a few start minutes at which the leader can visit the target."""
-    campus = target.campus
-    common = iv.intersect(avail.leader_free(leader.leader_id, campus), avail.target_free(target))
+    common = avail.common_free(leader.leader_id, target)
     by_day: dict[int, list[int]] = defaultdict(list)
     for start, end in common:
         first = -(-start // STEP) * STEP
@@ -287,8 +288,12 @@ def _contact_unit_options(
     out: list[Option] = []
     for kind in ("class", "dorm"):
         pool = [u for u in index.units_by.get((campus, kind), ()) if u.unit_id not in linked]
-        pool.sort(key=lambda u: (u.college != leader.college, _spread(leader.leader_id, u.unit_id)))
-        for unit in pool[:CONTACT_UNITS if kind == "class" else 1]:
+        # the first few of the sorted pool (as ``sorted(...)[:n]``, without sorting thousands)
+        first = heapq.nsmallest(
+            CONTACT_UNITS if kind == "class" else 1, pool,
+            key=lambda u: (u.college != leader.college, _spread(leader.leader_id, u.unit_id)),
+        )
+        for unit in first:
             out.extend(_target_options(avail, leader, unit))
     return out
 
@@ -458,8 +463,6 @@ def _dedupe(options: list[Option]) -> list[Option]:
 
 def _spread(leader_id: str, unit_id: str) -> int:
     """A stable pseudo-random order, so that leaders do not all pick the same few units."""
-    import zlib
-
     return zlib.crc32(f"{leader_id}/{unit_id}".encode())
 
 

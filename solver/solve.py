@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -15,20 +17,21 @@ from . import intervals as iv
 from . import model as mdl
 from . import options as opt
 from .availability import Availability
-from .baseline import first_fit
+from .baseline import Respond, first_fit
 from .blocks import block_description, block_title
-from .bound import decomposition_bound
+from .bound import Decomposition, best_alone, decomposition_bound
 from .conflicts import ANALYSIS_SECONDS, MAX_ANALYSES, Key, conflicting_set
 from .engine import configure
 from .explain import KIND_NAMES, Explainer
+from .improve import Improved, improve
 from .options import Option
+from .price import Priced, price
 from .problem import FACE_TO_FACE_KINDS, VISIT_KINDS, Leader, Problem, Unit, Venue
 from .result import Assignment, Event, Plan, ReportRow, SolveStats
 from .weights import Weights
 
 # Shares of the time budget at which the stages end (the full model has the rest).
 DECOMPOSITION_SHARE = 0.3
-FIXED_LINKS_SHARE = 0.5
 
 Progress = Callable[[float, float | None, float], None]  # elapsed, objective, bound
 
@@ -112,10 +115,14 @@ def staged(
        stage can end worse than the careful clerk;
     2. the decomposition (``bound.decomposition_bound``): every leader alone, links matched
        exactly: a lower bound, the links that are best when leaders are taken apart, and each
-       unlinked leader's best plan alone; first-fit again, taking those plans first (priced);
-    3. the visits solved with the decomposition's links fixed (a well-bounded model);
-    4. the full model (links and visits together) from the best plan so far, for the rest of
-       the time: it improves the plan, and its LP proves the bound.
+       leader's bound alone for each link, added to the model as valid cuts
+       (``model.add_leader_bounds``: the LP then starts from the decomposition's bound);
+    3. first-fit again with those links, where every leader who owes more than the contact takes
+       its best plan alone from what the leaders before left free (a best response; priced);
+    4. the visits solved with the decomposition's links fixed, when the plan's links differ;
+    5. for the rest of the time, two things at once: the full model from the best plan on all
+       cores but one (its LP proves the bound), and the local search over leaders
+       (``improve.improve``) on the last one, which improves the plan; the better plan is kept.
     The statistics are the full model's, with the larger of its bound and the decomposition's.
     Stage budgets are shares of the time left once the candidates are ready.
     """
@@ -123,41 +130,206 @@ def staged(
     clock = _Clock(budget=options.time_limit * (1 - FINISH_SHARE), deterministic=options.deterministic, started=started)
     full = mdl.build(problem, cands, options.weights)
     clock.origin = clock.spent()
-    best = _price(full, options, *first_fit(problem, cands, options.weights), clock)
+    best = _first(problem, cands, options, clock)
     decomposition = decomposition_bound(
         problem, cands, options.weights, clock.until(DECOMPOSITION_SHARE), options.deterministic
     )
-    if decomposition.plans:
-        guided = first_fit(problem, cands, options.weights, decomposition.plans, decomposition.links)
-        tried = _price(full, options, *guided, clock)
-        if tried.objective < best.objective:
-            best = replace(tried, first=best.first or tried.first)
-    if cands.links and decomposition.links != best.links:
-        stage = _with_links(full, options, decomposition.links, best, clock, FIXED_LINKS_SHARE, progress)
-        if stage.objective < best.objective:
-            best = replace(stage, first=best.first or stage.first)
+    mdl.add_leader_bounds(full, decomposition.parts)  # valid cuts: every later copy has them
     spent = clock.spent()
     left = clock.until(1.0)
     result = None
-    if left > 0:  # the full model, if any time is left
-        final = _copy(full)
-        _hint(final, best)
-        result = run(final, replace(options, time_limit=left), _shifted(progress, spent))
+    proved = 0.0  # the full model's bound (a valid bound on the whole problem)
+    if left > 0:  # the full model proves the bound while the plan is built and improved
+        result, searched, proved = _final(
+            problem, cands, full, best, decomposition, options, clock, progress, left, spent
+        )
+        if searched is not None and (result is None or searched.objective < result[2].objective):
+            bound = result[2].bound if result is not None else proved
+            stats = replace(searched.stats or SolveStats("FEASIBLE", searched.objective, 0.0, 0.0), bound=bound)
+            result = (searched.chosen, searched.links, replace(stats, status="FEASIBLE"))
     if result is not None and result[2].objective > best.objective:  # never worse than the plan in hand
         result = (best.chosen, best.links, replace(best.stats or result[2], status="FEASIBLE", bound=result[2].bound))
     if result is None:  # out of time before the full model found a plan: keep the best so far
         stats = best.stats or SolveStats("FIRST_FIT", 0.0, 0.0, 0.0)
-        # a stage's bound holds only for its fixed links: the whole problem keeps CP-SAT's none
-        result = (best.chosen, best.links, replace(stats, status="FEASIBLE", bound=0.0))
+        result = (best.chosen, best.links, replace(stats, status="FEASIBLE", bound=min(proved, stats.objective)))
     chosen, links, stats = result
-    if decomposition.bound > stats.bound:
-        bound = min(decomposition.bound, stats.objective)
-        status = "OPTIMAL" if bound >= stats.objective else stats.status
-        stats = replace(stats, bound=bound, status=status)
+    bound = min(max(decomposition.bound, stats.bound), stats.objective)
+    stats = replace(stats, bound=bound, status="OPTIMAL" if bound >= stats.objective else stats.status)
     first = best.first
     if first is None and stats.first_solution_seconds is not None:
         first = round(stats.first_solution_seconds + spent, 3)
     return chosen, links, replace(stats, solve_seconds=round(clock.spent(), 3), first_solution_seconds=first)
+
+
+RESPONSE_SECONDS = 0.5  # at most for one leader's best response
+
+
+PRICING_SHARE = 0.03  # of the last stage's time, kept to price the search's plan with the model
+
+
+def _final(
+    problem: Problem,
+    cands: opt.Candidates,
+    full: mdl.Model,
+    first: _Stage,
+    decomposition: Decomposition,
+    options: SolveOptions,
+    clock: _Clock,
+    progress: Progress | None,
+    left: float,
+    spent: float,
+) -> tuple[tuple[list[Option], dict[str, str], SolveStats] | None, _Stage | None, float]:
+    """The rest of the time, two things at once. In a thread, CP-SAT on the full model (with the
+    decomposition's cuts) from the first-fit plan, on all cores but one: its LP proves the bound.
+    On the last core the plan is built and improved: first-fit again with the decomposition's
+    links, each leader who owes more than the contact taking its best plan alone from what the
+    leaders before left free (a best response), then the local search over leaders
+    (``improve``). Returns CP-SAT's result, the search's plan priced by the model (None when it
+    is not better, or the model refuses it) and CP-SAT's bound (also when it found no plan)."""
+    shared = _Shared(first.objective, progress, decomposition.bound)
+    weights = options.weights
+    reserve = PRICING_SHARE * left + 0.1
+    final = _copy(full)
+    _hint(final, first)
+    workers = max(1, (options.workers or os.cpu_count() or 2) - 1)  # one core for the search
+    box: dict[str, tuple[list[Option], dict[str, str], SolveStats] | None] = {}
+    solvers: list[cp_model.CpSolver] = []
+
+    def prove() -> None:
+        limit = replace(options, time_limit=max(0.01, left - reserve), workers=workers)
+        box["result"] = run(final, limit, shared.shifted(spent), solvers.append)
+
+    thread = threading.Thread(target=prove, name="frontline-bound", daemon=True)
+    thread.start()
+    deadline = time.perf_counter() + max(0.0, left - reserve)
+    chosen, links, objective = first.chosen, first.links, first.objective
+    if decomposition.plans:
+        respond = _responder(problem, cands, weights, deadline, options.deterministic)
+        guided = first_fit(
+            problem, cands, weights, decomposition.plans, decomposition.links, respond, considerate=True
+        )
+        # the search starts from the guided plan even when a requirement is still unmet there (its
+        # links are the matched ones; the search meets the requirement where it can): the plan
+        # kept at the end is never worse than first-fit's all the same
+        (chosen, links), objective = guided, price(problem, cands, weights, *guided).objective
+        shared.plan(clock.spent(), objective)
+    start = objective
+    improved = improve(
+        problem, cands, weights, chosen, links, deadline, seed=options.seed, deterministic=options.deterministic,
+        found=lambda gain: shared.plan(clock.spent(), start - gain), parts=decomposition.parts,
+        stop=None if options.deterministic else shared.proven,  # deterministic: the same passes always
+    )
+    converged = deadline - time.perf_counter()
+    if not options.deterministic and converged > CONVERGED_SECONDS and not shared.proven():
+        return _polish(problem, cands, full, options, clock, shared, improved, thread, solvers, box, final, spent)
+    while thread.is_alive():  # the search is done: the model goes on proving, until proven
+        if not options.deterministic and shared.proven() and solvers:
+            solvers[0].stop_search()
+        thread.join(0.05)
+    result = box.get("result")
+    searched = None
+    found = start - improved.gain
+    if found < first.objective and (result is None or found < result[2].objective):
+        python = price(problem, cands, weights, improved.chosen, improved.links)
+        priced = _price(full, options, improved.chosen, improved.links, clock, fallback=python)
+        if priced.stats is not None:  # the model agrees that the plan holds, and prices it
+            searched = priced
+    return result, searched, final.bound
+
+
+CONVERGED_SECONDS = 2.0  # a search that ends this long before its deadline hands over to CP-SAT
+
+
+def _polish(
+    problem: Problem,
+    cands: opt.Candidates,
+    full: mdl.Model,
+    options: SolveOptions,
+    clock: _Clock,
+    shared: _Shared,
+    improved: Improved,
+    thread: threading.Thread,
+    solvers: list[cp_model.CpSolver],
+    box: dict[str, tuple[list[Option], dict[str, str], SolveStats] | None],
+    proving: mdl.Model,
+    spent: float,
+) -> tuple[tuple[list[Option], dict[str, str], SolveStats] | None, _Stage | None, float]:
+    """The local search ended early (no move left): every core goes to the full model, started
+    from the search's plan (a complete hint), for the rest of the time; the model that was
+    proving the bound stops (its bound is kept)."""
+    if solvers:
+        solvers[0].stop_search()
+    thread.join()
+    proved = proving.bound
+    python = price(problem, cands, options.weights, improved.chosen, improved.links)
+    priced = _price(full, options, improved.chosen, improved.links, clock, fallback=python)
+    searched = priced if priced.stats is not None else None
+    result = box.get("result")
+    start = searched if searched is not None else None
+    left = clock.until(1.0)
+    if start is not None and start.solution and left > 0:
+        final = _copy(full)
+        _hint(final, start)
+        shared.bound = max(shared.bound, proved)
+        polished = run(final, replace(options, time_limit=left), shared.shifted(clock.spent()))
+        proved = max(proved, final.bound)
+        if polished is not None and (result is None or polished[2].objective < result[2].objective):
+            result = polished
+    return result, searched, proved
+
+
+class _Shared:
+    """The best objective and bound seen by either side of the last stage, for progress."""
+
+    def __init__(self, objective: float, progress: Progress | None, bound: float = 0.0):
+        self.objective, self.bound, self.progress = objective, bound, progress
+        self.lock = threading.Lock()
+
+    def proven(self) -> bool:
+        """Whether the best plan is proven optimal (its objective reached by a bound)."""
+        return self.bound >= self.objective - 1e-6
+
+    def shifted(self, offset: float) -> Progress:
+        def report(elapsed: float, objective: float | None, bound: float) -> None:
+            with self.lock:
+                if objective is not None:
+                    self.objective = min(self.objective, objective)
+                self.bound = max(self.bound, bound)
+                if self.progress is not None:
+                    self.progress(elapsed + offset, self.objective, self.bound)
+
+        return report
+
+    def plan(self, elapsed: float, objective: float) -> None:
+        self.shifted(0.0)(elapsed, objective, 0.0)
+
+
+def _responder(
+    problem: Problem, cands: opt.Candidates, weights: Weights, deadline: float, deterministic: bool = False
+) -> Respond:
+    """Each leader's best plan alone from the options still free (``baseline.first_fit``), while
+    time is left before ``deadline`` (time.perf_counter())."""
+
+    def respond(leader: Leader, link: str | None, free: list[Option], extra: dict[int, int]) -> list[Option] | None:
+        seconds = RESPONSE_SECONDS if deterministic else min(RESPONSE_SECONDS, deadline - time.perf_counter())
+        if seconds <= 0:
+            return None
+        choice = (link or "") if leader.link else None
+        return best_alone(problem, leader.leader_id, free, choice, weights, cands.need, extra, seconds, deterministic)
+
+    return respond
+
+
+def _first(problem: Problem, cands: opt.Candidates, options: SolveOptions, clock: _Clock) -> _Stage:
+    """The first-fit plan, priced in plain Python (``price``): the first plan in hand, at once."""
+    chosen, links = first_fit(problem, cands, options.weights, considerate=True)
+    priced = price(problem, cands, options.weights, chosen, links)
+    spent = round(clock.spent(), 3)
+    stats = SolveStats(
+        "FEASIBLE", float(priced.objective), 0.0, 0.0, first_solution_seconds=spent,
+        breakdown=tuple(sorted(priced.parts.items())),
+    )
+    return _Stage(chosen, links, float(priced.objective), (), spent, stats)
 
 
 def _copy(model: mdl.Model) -> mdl.Model:
@@ -218,43 +390,23 @@ def _price(
     chosen: list[Option],
     links: dict[str, str],
     clock: _Clock,
+    fallback: Priced | None = None,
 ) -> _Stage:
-    """A plan (first-fit's) with its objective and every variable's value: a complete hint, so
-    that no later stage can end worse than it."""
+    """A plan with its objective and every variable's value (a complete hint), as the model
+    prices it. Pricing a fixed plan is presolve only: it gets the rest of the budget, at least a
+    second. ``fallback``: the plan's objective priced in Python (``price``), kept when the model
+    ran out of time without refusing the plan."""
     model = _copy(full)
     model.cp.clear_hints()
     mdl.fix(model, chosen, links)
-    # pricing a fixed plan is presolve only: it runs even when the budget is spent
-    result = run(model, replace(options, time_limit=max(1.0, clock.until(0.05))))
+    result = run(model, replace(options, time_limit=max(1.0, clock.budget - clock.spent())))
     if result is None:
+        if fallback is not None and not model.infeasible:
+            value = float(fallback.objective)
+            stats = SolveStats("FEASIBLE", value, 0.0, 0.0, breakdown=tuple(sorted(fallback.parts.items())))
+            return _Stage(chosen, links, value, (), round(clock.spent(), 3), stats)
         return _Stage(chosen, links)
     return _Stage(chosen, links, result[2].objective, model.solution, round(clock.spent(), 3), result[2])
-
-
-def _with_links(
-    full: mdl.Model,
-    options: SolveOptions,
-    links: dict[str, str],
-    hint: _Stage,
-    clock: _Clock,
-    share: float,
-    progress: Progress | None,
-) -> _Stage:
-    """The visits solved with every link fixed (a well-bounded model)."""
-    if clock.until(share) <= 0:
-        return hint
-    model = _copy(full)
-    mdl.fix_links(model, links)
-    model.cp.clear_hints()
-    mdl.add_hint(model, hint.chosen, hint.links)
-    spent = clock.spent()
-    limit = clock.until(share)
-    result = run(model, replace(options, time_limit=limit), _shifted(progress, spent)) if limit > 0 else None
-    if result is None:
-        return hint
-    chosen, found_links, stats = result
-    first = None if stats.first_solution_seconds is None else round(stats.first_solution_seconds + spent, 3)
-    return _Stage(chosen, found_links, stats.objective, model.solution, first, stats)
 
 
 def _shifted(progress: Progress | None, offset: float) -> Progress | None:
@@ -264,10 +416,16 @@ def _shifted(progress: Progress | None, offset: float) -> Progress | None:
 
 
 def run(
-    model: mdl.Model, options: SolveOptions, progress: Progress | None = None
+    model: mdl.Model,
+    options: SolveOptions,
+    progress: Progress | None = None,
+    started_solver: Callable[[cp_model.CpSolver], None] | None = None,
 ) -> tuple[list[Option], dict[str, str], SolveStats] | None:
-    """Solve a built model; the chosen options, the links and the statistics (None: no plan)."""
+    """Solve a built model; the chosen options, the links and the statistics (None: no plan).
+    ``started_solver`` is given the solver before it starts (another thread may stop it)."""
     solver = cp_model.CpSolver()
+    if started_solver is not None:
+        started_solver(solver)
     configure(
         solver.parameters, time_limit=options.time_limit, deterministic=options.deterministic,
         workers=options.workers, seed=options.seed, log=options.log,
@@ -277,19 +435,22 @@ def run(
     solver.best_bound_callback = tracker.bound
     status = solver.solve(model.cp, tracker)
     elapsed = time.perf_counter() - started
+    model.infeasible = status == cp_model.INFEASIBLE
+    model.bound = 0.0 if model.infeasible else float(max(0, math.ceil(solver.best_objective_bound - 1e-6)))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     model.solution = tuple(solver.response_proto.solution)
-    chosen = [o for o, var in zip(model.options, model.x, strict=True) if solver.value(var)]
-    links = {lid: u for (lid, u), var in sorted(model.link.items()) if solver.value(var)}
+    chosen = [o for o, var in zip(model.options, model.x, strict=True) if model.solution[var.index]]
+    links = {lid: u for (lid, u), var in sorted(model.link.items()) if model.solution[var.index]}
     proto = model.cp.proto
     parts: dict[str, int] = defaultdict(int)
     for expr, weight, tag in model.terms:
         parts[tag] += weight * int(solver.value(expr))
     stats = SolveStats(
         status=solver.status_name(status),
-        objective=solver.objective_value,
-        bound=solver.best_objective_bound,
+        # every coefficient is an integer: the objective is one, and the bound can be rounded up
+        objective=float(round(solver.objective_value)),
+        bound=float(math.ceil(solver.best_objective_bound - 1e-6)),
         solve_seconds=round(elapsed, 3),
         first_solution_seconds=tracker.first,
         variables=len(proto.variables),

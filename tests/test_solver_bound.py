@@ -73,5 +73,6 @@ def test_leaders_with_only_the_contact_duty_are_priced_exactly_without_a_solver(
         cases = [(None, mine[lid])] if not person.link else [("", [o for o in mine[lid] if not o.linked])]
         cases += [(u, [o for o in mine[lid] if not o.linked or o.target_id == u]) for u in cands.links.get(lid, [])]
         for link, options in cases:
-            exact = bound._alone_model(problem, lid, options, link, Weights(), math.inf, cands.need)[0]
+            links = [link] if link else []
+            exact = bound._alone_model(problem, lid, options, links, [link], Weights(), math.inf, cands.need)[link][0]
             assert bound._contact_only(problem, lid, options, link, Weights()) == exact
