@@ -108,23 +108,24 @@ def _too_short(limit: float, reading: float, preparing: float, done: int, total:
 def staged(
     problem: Problem, cands: opt.Candidates, options: SolveOptions, progress: Progress | None = None
 ) -> tuple[list[Option], dict[str, str], SolveStats]:
-    """A strong plan quickly, then the full model from it.
+    """A strong plan quickly, then the full model and a local search from it.
 
     The CP-SAT model is built once; every stage solves a copy of it with its own fixings.
-    1. the first-fit baseline, priced: the first plan, and a complete hint, so that no later
-       stage can end worse than the careful clerk;
+    1. the first-fit plan (considerate of the other leaders), priced in Python: the first plan
+       in hand, so that no later stage can end worse than the careful clerk;
     2. the decomposition (``bound.decomposition_bound``): every leader alone, links matched
        exactly: a lower bound, the links that are best when leaders are taken apart, and each
        leader's bound alone for each link, added to the model as valid cuts
        (``model.add_leader_bounds``: the LP then starts from the decomposition's bound);
-    3. first-fit again with those links, where every leader who owes more than the contact takes
-       its best plan alone from what the leaders before left free (a best response; priced);
-    4. the visits solved with the decomposition's links fixed, when the plan's links differ;
-    5. for the rest of the time, two things at once: the full model from the best plan on all
-       cores but one (its LP proves the bound), and the local search over leaders
-       (``improve.improve``) on the last one, which improves the plan; the better plan is kept.
-    The statistics are the full model's, with the larger of its bound and the decomposition's.
-    Stage budgets are shares of the time left once the candidates are ready.
+    3. for the rest of the time, two things at once (``_final``): CP-SAT on the full model on all
+       cores but one (its LP proves the bound), and on the last core first-fit again with the
+       matched links, where every leader who owes more than the contact takes its best plan alone
+       from what the leaders before left free (a best response), improved by the local search
+       over leaders (``improve.improve``); a search that runs out of moves early hands every core
+       to CP-SAT from its plan (``_polish``); both stop once the plan is proven optimal.
+    The plan kept is the best one found, priced by the model; the bound is the larger of the
+    model's and the decomposition's. Stage budgets are shares of the time left once the
+    candidates are ready.
     """
     started = options.started if options.started is not None else time.perf_counter()
     clock = _Clock(budget=options.time_limit * (1 - FINISH_SHARE), deterministic=options.deterministic, started=started)
