@@ -45,8 +45,19 @@ def test_a_lecture_not_held_is_re_placed_and_nothing_else_moves(published) -> No
     assert changes[lecture.uid].change == "cancelled" and "R7" in changes[lecture.uid].reason
     added = [c for c in outcome.changes if c.change == "added"]
     new = {e.uid: e for e in outcome.plan.events}
-    assert [new[c.uid].visit_kind for c in added] == ["classroom"] and "R7" in added[0].reason
-    assert new[added[0].uid].start > now
+    lectures_added = [new[c.uid] for c in added if new[c.uid].visit_kind == "classroom"]
+    assert len(lectures_added) == 1 and lectures_added[0].start > now
+    assert all("R7" in c.reason for c in added)
+    # the lecture may have been its week's only contact (several plans are optimal): then, and
+    # only then, that week's contact is re-placed as well
+    contacts = [e for e in plan.events if e.leader_id == lecture.leader_id and e.face_to_face
+                and e.week == lecture.week and e.uid != lecture.uid]
+    others_added = [new[c.uid] for c in added if new[c.uid].visit_kind != "classroom"]
+    if contacts or lectures_added[0].week == lecture.week:
+        assert others_added == []
+    else:
+        assert len(others_added) <= 1
+        assert all(e.leader_id == lecture.leader_id and e.week == lecture.week and e.face_to_face for e in others_added)
     assert {c.change for c in outcome.changes} == {"kept", "cancelled", "added"}  # nothing moved
     others = [e for e in plan.events if e.uid != lecture.uid]
     assert all(new[e.uid].start == e.start and new[e.uid].status == e.status for e in others)
