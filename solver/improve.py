@@ -107,13 +107,6 @@ def improve(
                 changed = True
                 if found is not None:
                     found(search.gain)
-        for leader, holder in holders:
-            if out_of_time():
-                return search.result()
-            if search.slack(leader) + search.slack(holder) > 0 and search.replan([leader, holder], left()):
-                changed = True
-                if found is not None:
-                    found(search.gain)
         for holder_id in sorted(wants):  # a holder linked elsewhere frees its unit for the others
             holder = search.leaders[holder_id]
             wanting = wants[holder_id][:MAX_WANTING]
